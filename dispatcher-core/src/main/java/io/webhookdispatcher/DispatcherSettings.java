@@ -1,0 +1,194 @@
+package io.webhookdispatcher;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/** Effective delivery settings of a {@link WebhookDispatcher}, immutable. */
+public final class DispatcherSettings {
+  /** Default maximum total time of one attempt: 15 seconds. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(15);
+
+  /** Shortest default lease: 60 seconds. */
+  public static final Duration MIN_DEFAULT_LEASE = Duration.ofSeconds(60);
+
+  /** Default time between polls of an idle node: 500 milliseconds. */
+  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
+
+  /** Default maximum number of deliveries claimed at once. */
+  public static final int DEFAULT_BATCH_SIZE = 50;
+
+  /** Default maximum number of deliveries in flight on one node. */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 256;
+
+  /** Default maximum serialized message size: 262144 bytes (256 KiB). */
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024;
+
+  /** Longest wait between retries while the store is unreachable: 30 seconds. */
+  public static final Duration MAX_OUTAGE_BACKOFF = Duration.ofSeconds(30);
+
+  private final RetrySchedule retrySchedule;
+  private final Duration requestTimeout;
+  private final Duration lease;
+  private final Duration pollInterval;
+  private final int batchSize;
+  private final int maxInFlight;
+  private final int maxMessageBytes;
+  private final boolean allowPrivateAddresses;
+  private final String nodeId;
+
+  private DispatcherSettings(Builder builder, Duration lease, String nodeId) {
+    this.retrySchedule = builder.retrySchedule;
+    this.requestTimeout = builder.requestTimeout;
+    this.lease = lease;
+    this.pollInterval = builder.pollInterval;
+    this.batchSize = builder.batchSize;
+    this.maxInFlight = builder.maxInFlight;
+    this.maxMessageBytes = builder.maxMessageBytes;
+    this.allowPrivateAddresses = builder.allowPrivateAddresses;
+    this.nodeId = nodeId;
+  }
+
+  static Builder builder() {
+    return new Builder();
+  }
+
+  public RetrySchedule retrySchedule() {
+    return retrySchedule;
+  }
+
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  public Duration lease() {
+    return lease;
+  }
+
+  public Duration pollInterval() {
+    return pollInterval;
+  }
+
+  public int batchSize() {
+    return batchSize;
+  }
+
+  public int maxInFlight() {
+    return maxInFlight;
+  }
+
+  public int maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
+  public boolean allowPrivateAddresses() {
+    return allowPrivateAddresses;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  @Override
+  public String toString() {
+    return "retrySchedule="
+        + retrySchedule
+        + ", requestTimeout="
+        + requestTimeout
+        + ", lease="
+        + lease
+        + ", pollInterval="
+        + pollInterval
+        + ", batchSize="
+        + batchSize
+        + ", maxInFlight="
+        + maxInFlight
+        + ", maxMessageBytes="
+        + maxMessageBytes
+        + ", allowPrivateAddresses="
+        + allowPrivateAddresses;
+  }
+
+  static final class Builder {
+    private RetrySchedule retrySchedule = RetrySchedule.defaults();
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private Duration lease;
+    private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+    private int batchSize = DEFAULT_BATCH_SIZE;
+    private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+    private boolean allowPrivateAddresses;
+    private String nodeId;
+
+    void retrySchedule(RetrySchedule retrySchedule) {
+      this.retrySchedule = Objects.requireNonNull(retrySchedule, "retrySchedule");
+    }
+
+    void requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = positive("requestTimeout", requestTimeout);
+    }
+
+    void lease(Duration lease) {
+      this.lease = positive("lease", lease);
+    }
+
+    void pollInterval(Duration pollInterval) {
+      this.pollInterval = positive("pollInterval", pollInterval);
+    }
+
+    void batchSize(int batchSize) {
+      this.batchSize = atLeastOne("batchSize", batchSize);
+    }
+
+    void maxInFlight(int maxInFlight) {
+      this.maxInFlight = atLeastOne("maxInFlight", maxInFlight);
+    }
+
+    void maxMessageBytes(int maxMessageBytes) {
+      this.maxMessageBytes = atLeastOne("maxMessageBytes", maxMessageBytes);
+    }
+
+    void allowPrivateAddresses(boolean allowPrivateAddresses) {
+      this.allowPrivateAddresses = allowPrivateAddresses;
+    }
+
+    void nodeId(String nodeId) {
+      if (nodeId == null || nodeId.isBlank() || nodeId.length() > 128) {
+        throw new IllegalArgumentException(
+            "nodeId must be 1 to 128 characters and not blank, got '" + nodeId + "'");
+      }
+      this.nodeId = nodeId;
+    }
+
+    DispatcherSettings build() {
+      Duration effectiveLease = lease;
+      if (effectiveLease == null) {
+        Duration twice = requestTimeout.multipliedBy(2);
+        effectiveLease = twice.compareTo(MIN_DEFAULT_LEASE) > 0 ? twice : MIN_DEFAULT_LEASE;
+      }
+      if (effectiveLease.compareTo(requestTimeout) <= 0) {
+        throw new IllegalStateException(
+            "lease "
+                + effectiveLease
+                + " must be longer than requestTimeout "
+                + requestTimeout
+                + ", or another node could send the same delivery while this one still waits");
+      }
+      String effectiveNodeId = nodeId != null ? nodeId : WebhookDispatcher.defaultNodeId();
+      return new DispatcherSettings(this, effectiveLease, effectiveNodeId);
+    }
+
+    private static Duration positive(String name, Duration value) {
+      if (value == null || value.isZero() || value.isNegative()) {
+        throw new IllegalArgumentException(name + " must be a positive duration, got " + value);
+      }
+      return value;
+    }
+
+    private static int atLeastOne(String name, int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1, got " + value);
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,468 @@
+package io.webhookdispatcher;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.webhookdispatcher.internal.DeliveryLoop;
+import io.webhookdispatcher.internal.EndpointUrls;
+import io.webhookdispatcher.internal.MessageCodec;
+import io.webhookdispatcher.internal.Uuids;
+import io.webhookdispatcher.netty.AddressFilter;
+import io.webhookdispatcher.netty.NettyTransport;
+import io.webhookdispatcher.spi.EndpointStore;
+import io.webhookdispatcher.spi.OutboxMessage;
+import io.webhookdispatcher.spi.OutboxStore;
+import io.webhookdispatcher.spi.Transport;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The entry point: manages endpoints, publishes messages into the outbox and delivers them.
+ *
+ * <p>Build one per application with {@link #builder()}, call {@link #start()} to begin delivering
+ * and {@link #close()} on shutdown. Publishing works without {@code start()}, so a host can publish
+ * from nodes that do not deliver. All methods are thread-safe.
+ */
+public final class WebhookDispatcher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
+
+  /** Maximum length of an endpoint description, in characters. */
+  public static final int MAX_DESCRIPTION_LENGTH = 1024;
+
+  /** Maximum length of an idempotency key, in characters. */
+  public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+  private final DispatcherSettings settings;
+  private final OutboxStore outbox;
+  private final EndpointStore endpoints;
+  private final Transport transport;
+  private final boolean ownsTransport;
+  private final MessageCodec codec;
+  private final AddressFilter addressFilter;
+  private final DeliveryLoop loop;
+  private final Clock clock;
+  private final Object lifecycle = new Object();
+  private Thread worker;
+  private volatile boolean running;
+
+  private WebhookDispatcher(Builder builder) {
+    this.settings = builder.settings();
+    this.outbox = builder.outbox;
+    this.endpoints = builder.endpoints;
+    this.ownsTransport = builder.transport == null;
+    this.transport =
+        builder.transport != null
+            ? builder.transport
+            : NettyTransport.builder()
+                .requestTimeout(settings.requestTimeout())
+                .allowPrivateAddresses(settings.allowPrivateAddresses())
+                .build();
+    this.codec = new MessageCodec(builder.objectMapper);
+    this.clock = builder.clock;
+    this.addressFilter =
+        settings.allowPrivateAddresses() ? AddressFilter.allowAll() : AddressFilter.denyPrivate();
+    this.loop =
+        new DeliveryLoop(
+            outbox,
+            transport,
+            settings.retrySchedule(),
+            builder.listener,
+            builder.clock,
+            settings.nodeId(),
+            settings.batchSize(),
+            settings.maxInFlight(),
+            settings.lease(),
+            builder.meterRegistry);
+  }
+
+  /** Returns a builder with every default set; an outbox and an endpoint store are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Creates an endpoint with a newly generated secret. It receives every message published after
+   * this call returns.
+   *
+   * @param url absolute http or https URL without user-info, at most 2048 characters
+   * @param description free text for operators, or {@code null}
+   * @throws InvalidInputException naming the field that is invalid; nothing is stored
+   */
+  public Endpoint createEndpoint(String url, String description) {
+    URI uri = EndpointUrls.validate(url, addressFilter);
+    if (description != null && description.length() > MAX_DESCRIPTION_LENGTH) {
+      throw new InvalidInputException(
+          "description",
+          "description is "
+              + description.length()
+              + " characters long, over the maximum of "
+              + MAX_DESCRIPTION_LENGTH);
+    }
+    Endpoint endpoint =
+        endpoints.create(UUID.randomUUID(), uri, description, WebhookSecret.generate());
+    LOG.info("Created endpoint {} for {}", endpoint.id(), redactQuery(uri));
+    return endpoint;
+  }
+
+  /** Returns the endpoint, secret included, or empty when it does not exist or was deleted. */
+  public Optional<Endpoint> endpoint(UUID id) {
+    return endpoints.find(Objects.requireNonNull(id, "id"));
+  }
+
+  /**
+   * Deletes an endpoint and cancels its pending deliveries. An attempt already in flight finishes,
+   * but its result is discarded.
+   *
+   * @return {@code false} when no such endpoint exists
+   */
+  public boolean deleteEndpoint(UUID id) {
+    boolean deleted = endpoints.delete(Objects.requireNonNull(id, "id"));
+    if (deleted) {
+      LOG.info("Deleted endpoint {} and cancelled its pending deliveries", id);
+    }
+    return deleted;
+  }
+
+  /** Publishes a message in a transaction of the dispatcher's own. */
+  public PublishedMessage publish(Message message) {
+    return publish(message, null, null);
+  }
+
+  /**
+   * Publishes a message inside the host's transaction: the webhook exists if and only if that
+   * transaction commits. The connection is neither committed nor closed.
+   */
+  public PublishedMessage publish(Message message, Connection connection) {
+    return publish(message, null, Objects.requireNonNull(connection, "connection"));
+  }
+
+  /**
+   * Publishes a message unless one with the same idempotency key was published before, in which
+   * case nothing is stored and the first message is returned with {@link
+   * PublishedMessage#replayed()} set.
+   *
+   * @param idempotencyKey at most {@link #MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters,
+   *     or {@code null} for none
+   * @param connection the host's connection, or {@code null} for a transaction of the dispatcher's
+   *     own
+   * @throws InvalidInputException naming the invalid field; nothing is stored
+   * @throws StoreUnavailableException when the store cannot be reached; nothing is stored
+   */
+  public PublishedMessage publish(Message message, String idempotencyKey, Connection connection) {
+    Objects.requireNonNull(message, "message");
+    checkIdempotencyKey(idempotencyKey);
+    byte[] body = codec.serialize(message);
+    if (body.length > settings.maxMessageBytes()) {
+      throw new MessageTooLargeException(body.length, settings.maxMessageBytes());
+    }
+    OutboxMessage entry =
+        new OutboxMessage(
+            Uuids.timeOrdered(clock), message.eventType(), body, idempotencyKey);
+    PublishedMessage published =
+        connection == null ? outbox.publish(entry) : outbox.publish(entry, connection);
+    loop.wakeUp();
+    return published;
+  }
+
+  /** Returns every attempt of a message, oldest first, or empty when the message is unknown. */
+  public Optional<List<Attempt>> attempts(UUID messageId) {
+    return outbox.attempts(Objects.requireNonNull(messageId, "messageId"));
+  }
+
+  /** Returns the number of deliveries waiting for a successful or final attempt. */
+  public long pendingDeliveries() {
+    return outbox.pendingCount();
+  }
+
+  /** Returns the effective settings. */
+  public DispatcherSettings settings() {
+    return settings;
+  }
+
+  /** Starts delivering on a background thread. Calling it again does nothing. */
+  public void start() {
+    synchronized (lifecycle) {
+      if (running) {
+        return;
+      }
+      running = true;
+      worker = new Thread(this::deliverUntilClosed, "webhook-dispatcher-" + settings.nodeId());
+      worker.setDaemon(true);
+      worker.start();
+    }
+    LOG.info("Started webhook delivery on node {} with {}", settings.nodeId(), settings);
+  }
+
+  /**
+   * Runs one poll cycle on the caller's thread: claims one batch of due deliveries, sends them,
+   * waits for their outcomes and records them. For tests and one-shot jobs; do not call it while
+   * {@link #start()} is delivering.
+   *
+   * @return the number of attempts recorded
+   */
+  public int runOnce() {
+    return loop.runOnceAndWait(settings.requestTimeout().multipliedBy(2).plusSeconds(5));
+  }
+
+  /** Stops delivering, waits briefly for the worker thread and closes a transport it created. */
+  @Override
+  public void close() {
+    Thread stopping;
+    synchronized (lifecycle) {
+      running = false;
+      stopping = worker;
+      worker = null;
+    }
+    if (stopping != null) {
+      loop.wakeUp();
+      try {
+        stopping.join(settings.requestTimeout().toMillis() + 5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (ownsTransport) {
+      transport.close();
+    }
+    LOG.info("Stopped webhook delivery on node {}", settings.nodeId());
+  }
+
+  private void deliverUntilClosed() {
+    Duration backoff = settings.pollInterval();
+    boolean outage = false;
+    while (running) {
+      try {
+        boolean worked = loop.runCycle();
+        if (outage) {
+          LOG.info("Webhook store is reachable again; delivery resumed");
+          outage = false;
+          backoff = settings.pollInterval();
+        }
+        if (!worked) {
+          loop.awaitWork(settings.pollInterval());
+        }
+      } catch (StoreUnavailableException e) {
+        if (!outage) {
+          LOG.warn("Webhook store is unreachable; retrying with backoff until it returns", e);
+          outage = true;
+        }
+        backoff = sleepBackoff(backoff);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        LOG.error("Delivery cycle failed unexpectedly; retrying after backoff", e);
+        backoff = sleepBackoff(backoff);
+      }
+    }
+  }
+
+  private Duration sleepBackoff(Duration backoff) {
+    try {
+      loop.awaitWork(backoff);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+    Duration doubled = backoff.multipliedBy(2);
+    return doubled.compareTo(DispatcherSettings.MAX_OUTAGE_BACKOFF) > 0
+        ? DispatcherSettings.MAX_OUTAGE_BACKOFF
+        : doubled;
+  }
+
+  private static void checkIdempotencyKey(String key) {
+    if (key == null) {
+      return;
+    }
+    if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      throw new InvalidInputException(
+          "idempotency_key",
+          "idempotency key must be 1 to "
+              + MAX_IDEMPOTENCY_KEY_LENGTH
+              + " characters, got "
+              + key.length());
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c < 0x21 || c > 0x7e) {
+        throw new InvalidInputException(
+            "idempotency_key",
+            "idempotency key '"
+                + Texts.abbreviate(key)
+                + "' is invalid: use printable ASCII without spaces");
+      }
+    }
+  }
+
+  private static String redactQuery(URI uri) {
+    return uri.getScheme() + "://" + uri.getRawAuthority() + (uri.getRawPath() == null ? "" : uri.getRawPath());
+  }
+
+  static String defaultNodeId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = "unknown-host";
+    }
+    return host + "-" + ProcessHandle.current().pid();
+  }
+
+  /** Builder of {@link WebhookDispatcher}; each setter rejects a bad value at once. */
+  public static final class Builder {
+    private OutboxStore outbox;
+    private EndpointStore endpoints;
+    private Transport transport;
+    private DeliveryListener listener = (attempt, state) -> {};
+    private Clock clock = Clock.systemUTC();
+    private MeterRegistry meterRegistry = new CompositeMeterRegistry();
+    private ObjectMapper objectMapper = new ObjectMapper();
+    private final DispatcherSettings.Builder settings = DispatcherSettings.builder();
+
+    private Builder() {}
+
+    /** Sets one store that is both the outbox and the endpoint store, such as the JDBC store. */
+    public <S extends OutboxStore & EndpointStore> Builder store(S store) {
+      this.outbox = Objects.requireNonNull(store, "store");
+      this.endpoints = store;
+      return this;
+    }
+
+    /** Sets the outbox store. Required unless {@link #store} is used. */
+    public Builder outboxStore(OutboxStore outbox) {
+      this.outbox = Objects.requireNonNull(outbox, "outbox");
+      return this;
+    }
+
+    /** Sets the endpoint store. Required unless {@link #store} is used. */
+    public Builder endpointStore(EndpointStore endpoints) {
+      this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
+      return this;
+    }
+
+    /**
+     * Sets the transport. Default: a {@link NettyTransport} built from {@link #requestTimeout} and
+     * {@link #allowPrivateAddresses}, closed with the dispatcher. A transport given here is not
+     * closed by the dispatcher.
+     */
+    public Builder transport(Transport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
+    /** Sets the listener told of every recorded attempt. Default: none. */
+    public Builder listener(DeliveryListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** Sets the clock for signature timestamps and attempt times. Default: the system UTC clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Sets the registry for the {@code webhooks.*} meters. Default: a registry that keeps nothing. */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+      return this;
+    }
+
+    /** Sets the mapper that serializes message objects. Default: a plain {@link ObjectMapper}. */
+    public Builder objectMapper(ObjectMapper objectMapper) {
+      this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper");
+      return this;
+    }
+
+    /** Sets the delays between attempts. Default: {@link RetrySchedule#defaults()}. */
+    public Builder retrySchedule(RetrySchedule retrySchedule) {
+      settings.retrySchedule(retrySchedule);
+      return this;
+    }
+
+    /** Sets the maximum total time of one attempt. Default: 15 seconds. */
+    public Builder requestTimeout(Duration requestTimeout) {
+      settings.requestTimeout(requestTimeout);
+      return this;
+    }
+
+    /**
+     * Sets how long a claimed delivery stays leased to this node. It must exceed the request
+     * timeout; when this node dies, another claims the delivery once the lease expires. Default:
+     * twice the request timeout, at least 60 seconds.
+     */
+    public Builder lease(Duration lease) {
+      settings.lease(lease);
+      return this;
+    }
+
+    /** Sets how often an idle node looks for due deliveries. Default: 500 milliseconds. */
+    public Builder pollInterval(Duration pollInterval) {
+      settings.pollInterval(pollInterval);
+      return this;
+    }
+
+    /** Sets the maximum number of deliveries claimed at once. Default: 50. */
+    public Builder batchSize(int batchSize) {
+      settings.batchSize(batchSize);
+      return this;
+    }
+
+    /** Sets the maximum number of deliveries in flight on this node. Default: 256. */
+    public Builder maxInFlight(int maxInFlight) {
+      settings.maxInFlight(maxInFlight);
+      return this;
+    }
+
+    /** Sets the maximum serialized message size, in bytes. Default: 262144 (256 KiB). */
+    public Builder maxMessageBytes(int maxMessageBytes) {
+      settings.maxMessageBytes(maxMessageBytes);
+      return this;
+    }
+
+    /**
+     * Allows endpoints on loopback, private and link-local addresses, for development. Default:
+     * {@code false}: such addresses are rejected, checked on every resolved address.
+     */
+    public Builder allowPrivateAddresses(boolean allowPrivateAddresses) {
+      settings.allowPrivateAddresses(allowPrivateAddresses);
+      return this;
+    }
+
+    /** Sets the name this node writes into its leases. Default: host name and process id. */
+    public Builder nodeId(String nodeId) {
+      settings.nodeId(nodeId);
+      return this;
+    }
+
+    DispatcherSettings settings() {
+      return settings.build();
+    }
+
+    /**
+     * Builds the dispatcher without starting it.
+     *
+     * @throws IllegalStateException when a store is missing or the settings do not fit together
+     */
+    public WebhookDispatcher build() {
+      if (outbox == null) {
+        throw new IllegalStateException("outboxStore is required: call store(...) or outboxStore(...)");
+      }
+      if (endpoints == null) {
+        throw new IllegalStateException(
+            "endpointStore is required: call store(...) or endpointStore(...)");
+      }
+      return new WebhookDispatcher(this);
+    }
+  }
+}

@@ -1,0 +1,286 @@
+package io.webhookdispatcher.internal;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.webhookdispatcher.Attempt;
+import io.webhookdispatcher.DeliveryListener;
+import io.webhookdispatcher.RetrySchedule;
+import io.webhookdispatcher.WebhookSigner;
+import io.webhookdispatcher.spi.ClaimedDelivery;
+import io.webhookdispatcher.spi.DeliveryOutcome;
+import io.webhookdispatcher.spi.DeliveryRequest;
+import io.webhookdispatcher.spi.DeliveryResult;
+import io.webhookdispatcher.spi.OutboxStore;
+import io.webhookdispatcher.spi.Transport;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims due deliveries, signs and sends them through the transport, and records the outcomes.
+ *
+ * <p>One thread runs {@link #runCycle()}; sends complete on transport threads, which only queue
+ * their results. A delivery counts as in flight from its claim until its result is recorded, so the
+ * number of unrecorded results, and the memory they take, stays under {@code maxInFlight}.
+ */
+public final class DeliveryLoop {
+  private static final Logger LOG = LoggerFactory.getLogger(DeliveryLoop.class);
+
+  private final OutboxStore outbox;
+  private final Transport transport;
+  private final RetrySchedule retrySchedule;
+  private final DeliveryListener listener;
+  private final Clock clock;
+  private final String nodeId;
+  private final int batchSize;
+  private final int maxInFlight;
+  private final Duration lease;
+  private final DeliveryMeters meters;
+
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final ConcurrentLinkedQueue<DeliveryResult> completed = new ConcurrentLinkedQueue<>();
+  private final List<DeliveryResult> unrecorded = new ArrayList<>();
+  private final Semaphore wakeUp = new Semaphore(0);
+
+  public DeliveryLoop(
+      OutboxStore outbox,
+      Transport transport,
+      RetrySchedule retrySchedule,
+      DeliveryListener listener,
+      Clock clock,
+      String nodeId,
+      int batchSize,
+      int maxInFlight,
+      Duration lease,
+      MeterRegistry meterRegistry) {
+    this.outbox = outbox;
+    this.transport = transport;
+    this.retrySchedule = retrySchedule;
+    this.listener = listener;
+    this.clock = clock;
+    this.nodeId = nodeId;
+    this.batchSize = batchSize;
+    this.maxInFlight = maxInFlight;
+    this.lease = lease;
+    this.meters = new DeliveryMeters(meterRegistry, inFlight::get);
+  }
+
+  /**
+   * Records finished attempts, then claims and sends as many due deliveries as the in-flight limit
+   * allows. Returns whether it did any work, so the caller can wait when there was none.
+   */
+  public boolean runCycle() {
+    int recorded = recordCompleted();
+    int claimed = claimAndSend();
+    return recorded > 0 || claimed > 0;
+  }
+
+  /**
+   * Claims one batch, sends it, waits for every outcome and records them, all before returning:
+   * a poll cycle on the caller's thread, for tests and one-shot jobs.
+   *
+   * @return the number of attempts recorded
+   */
+  public int runOnceAndWait(Duration timeout) {
+    List<ClaimedDelivery> batch = outbox.claim(nodeId, batchSize, lease);
+    List<CompletableFuture<Void>> sends = new ArrayList<>(batch.size());
+    for (ClaimedDelivery delivery : batch) {
+      sends.add(send(delivery));
+    }
+    try {
+      CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0]))
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("Attempts did not finish within " + timeout, e);
+    }
+    return recordCompleted();
+  }
+
+  /** Waits until an attempt finishes or {@link #wakeUp()} is called, at most {@code timeout}. */
+  public void awaitWork(Duration timeout) throws InterruptedException {
+    if (wakeUp.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      wakeUp.drainPermits();
+    }
+  }
+
+  /** Ends a wait in {@link #awaitWork}, for example after a publish. */
+  public void wakeUp() {
+    wakeUp.release();
+  }
+
+  /** Returns the number of deliveries claimed and not yet recorded. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  private int claimAndSend() {
+    int capacity = Math.min(batchSize, maxInFlight - inFlight.get());
+    if (capacity <= 0) {
+      return 0;
+    }
+    List<ClaimedDelivery> batch = outbox.claim(nodeId, capacity, lease);
+    for (ClaimedDelivery delivery : batch) {
+      send(delivery);
+    }
+    return batch.size();
+  }
+
+  private CompletableFuture<Void> send(ClaimedDelivery delivery) {
+    inFlight.incrementAndGet();
+    Instant startedAt = clock.instant();
+    DeliveryRequest request;
+    try {
+      request = sign(delivery, startedAt);
+    } catch (RuntimeException e) {
+      String error = "signing failed: " + e.getMessage();
+      complete(delivery, startedAt, DeliveryOutcome.failure(error, Duration.ZERO));
+      return CompletableFuture.completedFuture(null);
+    }
+    return transport
+        .send(request)
+        .toCompletableFuture()
+        .handle(
+            (outcome, failure) -> {
+              DeliveryOutcome result =
+                  failure == null
+                      ? outcome
+                      : DeliveryOutcome.failure(
+                          "transport failed: " + failure, Duration.between(startedAt, clock.instant()));
+              complete(delivery, startedAt, result);
+              return null;
+            });
+  }
+
+  private DeliveryRequest sign(ClaimedDelivery delivery, Instant startedAt) {
+    String id = delivery.messageId().toString();
+    String timestamp = Long.toString(startedAt.getEpochSecond());
+    String signature =
+        WebhookSigner.forSecret(delivery.secret())
+            .sign(id, startedAt.getEpochSecond(), delivery.body());
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("webhook-id", id);
+    headers.put("webhook-timestamp", timestamp);
+    headers.put("webhook-signature", signature);
+    headers.put("svix-id", id);
+    headers.put("svix-timestamp", timestamp);
+    headers.put("svix-signature", signature);
+    return new DeliveryRequest(
+        delivery.deliveryId(),
+        delivery.messageId(),
+        delivery.endpointId(),
+        delivery.url(),
+        delivery.eventType(),
+        delivery.attempt(),
+        headers,
+        delivery.body());
+  }
+
+  private void complete(ClaimedDelivery delivery, Instant startedAt, DeliveryOutcome outcome) {
+    completed.add(decide(delivery, startedAt, outcome));
+    wakeUp.release();
+  }
+
+  private DeliveryResult decide(ClaimedDelivery delivery, Instant startedAt, DeliveryOutcome outcome) {
+    if (outcome.successful()) {
+      return new DeliveryResult(delivery, startedAt, outcome, DeliveryResult.State.DELIVERED, null);
+    }
+    Duration requested =
+        outcome.statusCode() == 429 || outcome.statusCode() == 503 ? outcome.retryAfter() : null;
+    return retrySchedule
+        .delayAfter(delivery.attempt(), requested)
+        .map(
+            delay ->
+                new DeliveryResult(delivery, startedAt, outcome, DeliveryResult.State.PENDING, delay))
+        .orElseGet(
+            () -> new DeliveryResult(delivery, startedAt, outcome, DeliveryResult.State.FAILED, null));
+  }
+
+  private int recordCompleted() {
+    for (DeliveryResult result = completed.poll(); result != null; result = completed.poll()) {
+      unrecorded.add(result);
+    }
+    if (unrecorded.isEmpty()) {
+      return 0;
+    }
+    List<DeliveryResult> batch = List.copyOf(unrecorded);
+    outbox.record(batch);
+    unrecorded.clear();
+    inFlight.addAndGet(-batch.size());
+    for (DeliveryResult result : batch) {
+      report(result);
+    }
+    return batch.size();
+  }
+
+  private void report(DeliveryResult result) {
+    ClaimedDelivery delivery = result.delivery();
+    DeliveryOutcome outcome = result.outcome();
+    meters.recordAttempt(outcome);
+    if (result.nextState() == DeliveryResult.State.FAILED) {
+      LOG.error(
+          "Giving up delivery of message {} to endpoint {} after attempt {}: {}",
+          delivery.messageId(),
+          delivery.endpointId(),
+          delivery.attempt(),
+          describe(outcome));
+    } else if (LOG.isDebugEnabled()) {
+      LOG.debug(
+          "Attempt {} of message {} to endpoint {}: {}, next {}",
+          delivery.attempt(),
+          delivery.messageId(),
+          delivery.endpointId(),
+          describe(outcome),
+          result.nextState() == DeliveryResult.State.PENDING
+              ? "in " + result.retryDelay()
+              : result.nextState());
+    }
+    try {
+      listener.attemptRecorded(toAttempt(result), result.nextState());
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "Delivery listener failed for message {} to endpoint {}",
+          delivery.messageId(),
+          delivery.endpointId(),
+          e);
+    }
+  }
+
+  private static String describe(DeliveryOutcome outcome) {
+    return outcome.error() != null ? outcome.error() : "HTTP " + outcome.statusCode();
+  }
+
+  static Attempt toAttempt(DeliveryResult result) {
+    ClaimedDelivery delivery = result.delivery();
+    DeliveryOutcome outcome = result.outcome();
+    byte[] snippet = outcome.responseSnippet();
+    if (snippet.length > Attempt.MAX_RESPONSE_BYTES) {
+      snippet = Arrays.copyOf(snippet, Attempt.MAX_RESPONSE_BYTES);
+    }
+    return new Attempt(
+        delivery.messageId(),
+        delivery.endpointId(),
+        delivery.attempt(),
+        result.attemptedAt(),
+        outcome.statusCode() == 0 ? null : outcome.statusCode(),
+        outcome.error(),
+        outcome.duration().toMillis(),
+        new String(snippet, StandardCharsets.UTF_8));
+  }
+
+  /** Returns the node id written into each lease. */
+  public String nodeId() {
+    return nodeId;
+  }
+}

@@ -1,0 +1,85 @@
+package io.webhookdispatcher.netty;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.pool.ChannelPoolHandler;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+
+/** Builds the pipeline of each new connection in one pool and resets it on release. */
+final class HttpPoolHandler implements ChannelPoolHandler {
+
+  private final Target.PoolKey key;
+  private final SslContext sslContext;
+  private final Duration requestTimeout;
+  private final Duration connectTimeout;
+  private final Clock clock;
+
+  HttpPoolHandler(
+      Target.PoolKey key,
+      SslContext sslContext,
+      Duration requestTimeout,
+      Duration connectTimeout,
+      Clock clock) {
+    this.key = key;
+    this.sslContext = sslContext;
+    this.requestTimeout = requestTimeout;
+    this.connectTimeout = connectTimeout;
+    this.clock = clock;
+  }
+
+  @Override
+  public void channelCreated(Channel channel) {
+    ChannelPipeline pipeline = channel.pipeline();
+    if (key.tls()) {
+      pipeline.addLast("tls", newSslHandler(channel));
+    }
+    pipeline.addLast("http", new HttpClientCodec());
+    long idleMillis = NettyTransport.POOLED_CONNECTION_IDLE_TIMEOUT.toMillis();
+    pipeline.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+    pipeline.addLast("response", new ResponseHandler(clock, connectTimeout));
+  }
+
+  @Override
+  public void channelAcquired(Channel channel) {}
+
+  @Override
+  public void channelReleased(Channel channel) {
+    ResponseHandler handler = channel.pipeline().get(ResponseHandler.class);
+    if (handler != null) {
+      handler.detach();
+    }
+  }
+
+  /**
+   * Creates the TLS handler: SNI with the URL host and hostname verification against it, which the
+   * JDK performs when the endpoint identification algorithm is {@code HTTPS}.
+   */
+  private SslHandler newSslHandler(Channel channel) {
+    SslHandler handler = sslContext.newHandler(channel.alloc(), key.host(), key.port());
+    SSLEngine engine = handler.engine();
+    SSLParameters parameters = engine.getSSLParameters();
+    parameters.setEndpointIdentificationAlgorithm("HTTPS");
+    if (AddressFilter.parseLiteral(key.host()).isEmpty()) {
+      String name = key.host().endsWith(".") ? key.host().substring(0, key.host().length() - 1) : key.host();
+      try {
+        parameters.setServerNames(List.of(new SNIHostName(name)));
+      } catch (IllegalArgumentException e) {
+        // Not a valid SNI name (for example with an underscore): connect without SNI, and let
+        // hostname verification decide.
+      }
+    }
+    engine.setSSLParameters(parameters);
+    handler.setHandshakeTimeoutMillis(requestTimeout.toMillis());
+    return handler;
+  }
+}

@@ -1,0 +1,577 @@
+package io.webhookdispatcher.netty;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.pool.ChannelHealthChecker;
+import io.netty.channel.pool.FixedChannelPool;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.webhookdispatcher.spi.DeliveryOutcome;
+import io.webhookdispatcher.spi.DeliveryRequest;
+import io.webhookdispatcher.spi.Transport;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends webhook attempts as HTTP/1.1 {@code POST} requests with Netty, over pooled keep-alive
+ * connections.
+ *
+ * <p>Each attempt is bounded as a whole by {@link Builder#requestTimeout}: name resolution,
+ * connecting, the TLS handshake, writing the request and reading the response all count against
+ * one timer that closes the connection when it fires. Host names are resolved off the event loop,
+ * every resolved address is checked with {@link AddressFilter#denyPrivate()} unless {@link
+ * Builder#allowPrivateAddresses} is set, and the connection goes to the checked address. Redirects
+ * are not followed: a 3xx status is returned as a response like any other.
+ *
+ * <p>{@link #send} never throws and its stage never completes exceptionally. The stage completes
+ * on a Netty event loop thread, so callers must not block in stages chained to it without an
+ * executor of their own.
+ */
+public final class NettyTransport implements Transport {
+
+  /** Default total time of one attempt: 15 seconds. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(15);
+
+  /** Default time allowed to open a TCP connection: 10 seconds. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Default maximum number of open connections to one scheme, host and port: 32. */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_HOST = 32;
+
+  /**
+   * Time after which an unused pooled connection is closed: 50 seconds, below the 60-second idle
+   * timeout that many proxies and load balancers use, so that the server side rarely closes a
+   * connection just as a request is written to it.
+   */
+  public static final Duration POOLED_CONNECTION_IDLE_TIMEOUT = Duration.ofSeconds(50);
+
+  /**
+   * Maximum number of response body bytes read before the connection is closed: 64 KiB. The first
+   * {@link io.webhookdispatcher.Attempt#MAX_RESPONSE_BYTES} bytes are kept and the rest are
+   * discarded; a connection is reused only when its whole body fits within this limit.
+   */
+  public static final int MAX_DRAINED_BODY_BYTES = 64 * 1024;
+
+  /** Longest timeout accepted by the builder: 24 hours. */
+  public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
+
+  /** Version in the default {@code User-Agent}: the jar's Implementation-Version when present. */
+  public static final String VERSION = implementationVersion();
+
+  /** Default {@code User-Agent} header: {@code webhook-dispatcher/} followed by {@link #VERSION}. */
+  public static final String DEFAULT_USER_AGENT = "webhook-dispatcher/" + VERSION;
+
+  private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+  private static final String FALLBACK_VERSION = "0.1.0";
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
+  private static final int LOOKUP_THREADS = 4;
+  private static final Set<String> FRAMING_HEADERS =
+      Set.of("host", "content-length", "transfer-encoding", "connection");
+
+  private final Duration requestTimeout;
+  private final Duration connectTimeout;
+  private final int maxConnectionsPerHost;
+  private final String userAgent;
+  private final Clock clock = Clock.systemUTC();
+  private final EventLoopGroup group;
+  private final ThreadPoolExecutor lookupExecutor;
+  private final FilteringResolverGroup resolverGroup;
+  private final SslContext sslContext;
+  private final Bootstrap bootstrap;
+  private final ConcurrentMap<Target.PoolKey, FixedChannelPool> pools = new ConcurrentHashMap<>();
+  private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private NettyTransport(Builder builder) {
+    this.requestTimeout = builder.requestTimeout;
+    this.connectTimeout = min(builder.connectTimeout, builder.requestTimeout);
+    this.maxConnectionsPerHost = builder.maxConnectionsPerHost;
+    this.userAgent = builder.userAgent;
+    this.sslContext = buildSslContext(builder.trustManagerFactory);
+
+    this.lookupExecutor =
+        new ThreadPoolExecutor(
+            LOOKUP_THREADS,
+            LOOKUP_THREADS,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            new DefaultThreadFactory("webhook-dns", true));
+    lookupExecutor.allowCoreThreadTimeOut(true);
+    AddressFilter filter =
+        builder.allowPrivateAddresses ? AddressFilter.allowAll() : AddressFilter.denyPrivate();
+    this.resolverGroup = new FilteringResolverGroup(builder.hostResolver, filter, lookupExecutor);
+
+    this.group =
+        new MultiThreadIoEventLoopGroup(
+            builder.eventLoopThreads,
+            new DefaultThreadFactory("webhook-http", true),
+            NioIoHandler.newFactory());
+    this.bootstrap =
+        new Bootstrap()
+            .group(group)
+            .channel(NioSocketChannel.class)
+            .resolver(resolverGroup)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_KEEPALIVE, true);
+
+    LOG.info(
+        "Netty transport started: requestTimeout={}, connectTimeout={}, maxConnectionsPerHost={},"
+            + " allowPrivateAddresses={}, eventLoopThreads={}, trustStore={}, userAgent={}",
+        requestTimeout,
+        connectTimeout,
+        maxConnectionsPerHost,
+        builder.allowPrivateAddresses,
+        builder.eventLoopThreads == 0 ? "Netty default" : builder.eventLoopThreads,
+        builder.trustManagerFactory == null ? "JVM default" : "custom",
+        userAgent);
+  }
+
+  /** Returns a builder with every option at its default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts one attempt. The stage completes with a response outcome for any HTTP status, and with
+   * a failure outcome for everything else: an invalid URL or header, a rejected address, a DNS,
+   * connect, TLS or I/O error, a timeout, or a closed transport.
+   */
+  @Override
+  public CompletionStage<DeliveryOutcome> send(DeliveryRequest request) {
+    long startNanos = System.nanoTime();
+    if (closed.get()) {
+      return failed("transport is closed; no request was sent", startNanos);
+    }
+    Target target;
+    try {
+      Objects.requireNonNull(request, "request");
+      target = Target.of(request.url());
+      validateHeaders(request.headers());
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return failed(e.getMessage(), startNanos);
+    }
+    LOG.debug(
+        "Sending attempt {} of message {} to endpoint {}",
+        request.attempt(),
+        request.messageId(),
+        request.endpointId());
+    Exchange exchange = new Exchange(request, target, requestTimeout);
+    start(exchange);
+    return exchange.result();
+  }
+
+  private void start(Exchange exchange) {
+    inFlight.add(exchange);
+    exchange.result().whenComplete((outcome, error) -> inFlight.remove(exchange));
+    if (closed.get()) {
+      // close() may have run after the check in send() and missed this attempt.
+      exchange.abort("transport is closed; no request was sent");
+      return;
+    }
+    try {
+      exchange.deadline(
+          group
+              .next()
+              .schedule(exchange::timeOut, requestTimeout.toNanos(), TimeUnit.NANOSECONDS));
+      FixedChannelPool pool = pools.computeIfAbsent(exchange.target().poolKey(), this::newPool);
+      pool.acquire().addListener(acquired -> onAcquired(exchange, pool, acquired));
+    } catch (RuntimeException e) {
+      // Rejected tasks once the event loops are shutting down end up here.
+      exchange.abort(Failures.describe(e, exchange.target(), connectTimeout));
+    }
+  }
+
+  private void onAcquired(Exchange exchange, FixedChannelPool pool, Future<?> acquired) {
+    if (!acquired.isSuccess()) {
+      exchange.fail(Failures.describe(acquired.cause(), exchange.target(), connectTimeout));
+      return;
+    }
+    Channel channel = (Channel) acquired.getNow();
+    if (!exchange.attach(channel, pool)) {
+      // The attempt timed out or the transport closed while connecting: keep the connection.
+      pool.release(channel);
+      return;
+    }
+    try {
+      channel.eventLoop().execute(() -> begin(exchange, channel));
+    } catch (RuntimeException e) {
+      exchange.abort(Failures.describe(e, exchange.target(), connectTimeout));
+    }
+  }
+
+  /** Waits for the TLS handshake on a new connection, then writes the request. */
+  private void begin(Exchange exchange, Channel channel) {
+    ResponseHandler handler = channel.pipeline().get(ResponseHandler.class);
+    handler.begin(exchange);
+    SslHandler tls = channel.pipeline().get(SslHandler.class);
+    if (tls == null) {
+      write(exchange, channel, handler);
+      return;
+    }
+    exchange.phase(Exchange.Phase.TLS_HANDSHAKE);
+    tls.handshakeFuture()
+        .addListener(
+            handshake -> {
+              if (handshake.isSuccess()) {
+                write(exchange, channel, handler);
+              } else {
+                exchange.fail(
+                    Failures.describe(handshake.cause(), exchange.target(), connectTimeout));
+              }
+            });
+  }
+
+  private void write(Exchange exchange, Channel channel, ResponseHandler handler) {
+    if (exchange.isEnded()) {
+      return;
+    }
+    exchange.phase(Exchange.Phase.AWAITING_RESPONSE);
+    channel
+        .writeAndFlush(newHttpRequest(exchange))
+        .addListener(
+            written -> {
+              if (written.isSuccess()) {
+                handler.requestWritten();
+              } else {
+                exchange.fail(
+                    Failures.describe(written.cause(), exchange.target(), connectTimeout));
+              }
+            });
+  }
+
+  private FullHttpRequest newHttpRequest(Exchange exchange) {
+    DeliveryRequest request = exchange.request();
+    Target target = exchange.target();
+    byte[] body = request.body() == null ? new byte[0] : request.body();
+    ByteBuf content = body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
+    FullHttpRequest httpRequest =
+        new DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1, HttpMethod.POST, target.pathAndQuery(), content);
+    HttpHeaders headers = httpRequest.headers();
+    headers.set(HttpHeaderNames.HOST, target.hostHeader());
+    headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    headers.set(HttpHeaderNames.USER_AGENT, userAgent);
+    if (request.headers() != null) {
+      for (Map.Entry<String, String> header : request.headers().entrySet()) {
+        if (!FRAMING_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+          headers.set(header.getKey(), header.getValue());
+        }
+      }
+    }
+    headers.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    return httpRequest;
+  }
+
+  private FixedChannelPool newPool(Target.PoolKey key) {
+    Bootstrap poolBootstrap =
+        bootstrap.clone().remoteAddress(InetSocketAddress.createUnresolved(key.host(), key.port()));
+    HttpPoolHandler handler =
+        new HttpPoolHandler(key, sslContext, requestTimeout, connectTimeout, clock);
+    return new FixedChannelPool(
+        poolBootstrap,
+        handler,
+        ChannelHealthChecker.ACTIVE,
+        FixedChannelPool.AcquireTimeoutAction.FAIL,
+        requestTimeout.toMillis(),
+        maxConnectionsPerHost,
+        Integer.MAX_VALUE,
+        true,
+        true);
+  }
+
+  /**
+   * Closes every connection and stops the transport's threads, waiting at most about two seconds.
+   * Attempts still running complete at once with a failure outcome; later calls to {@link #send}
+   * return one without sending anything.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (Exchange exchange : inFlight) {
+      exchange.abort("transport closed before the attempt ended");
+    }
+    for (FixedChannelPool pool : pools.values()) {
+      pool.closeAsync();
+    }
+    pools.clear();
+    Future<?> shutdown =
+        group.shutdownGracefully(0, CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    lookupExecutor.shutdownNow();
+    resolverGroup.close();
+    if (!isEventLoopThread()) {
+      shutdown.awaitUninterruptibly(CLOSE_TIMEOUT.toMillis() + 1000);
+    }
+    LOG.info("Netty transport closed");
+  }
+
+  @Override
+  public String toString() {
+    return "NettyTransport[requestTimeout="
+        + requestTimeout
+        + ", connectTimeout="
+        + connectTimeout
+        + ", maxConnectionsPerHost="
+        + maxConnectionsPerHost
+        + "]";
+  }
+
+  private boolean isEventLoopThread() {
+    for (EventExecutor executor : group) {
+      if (executor.inEventLoop()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static CompletionStage<DeliveryOutcome> failed(String error, long startNanos) {
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+    return CompletableFuture.completedFuture(DeliveryOutcome.failure(error, elapsed));
+  }
+
+  /**
+   * Rejects header names that are not HTTP tokens and values with control characters, which could
+   * split the request. The message names the header but never its value, which may be a signature.
+   */
+  private static void validateHeaders(Map<String, String> headers) {
+    if (headers == null) {
+      return;
+    }
+    for (Map.Entry<String, String> header : headers.entrySet()) {
+      String name = header.getKey();
+      if (name == null || name.isEmpty() || !name.chars().allMatch(NettyTransport::isTokenChar)) {
+        throw new IllegalArgumentException(
+            "invalid request header name '" + printable(name) + "': use letters, digits and -");
+      }
+      String value = header.getValue();
+      if (value == null || !value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c != 0x7f))) {
+        throw new IllegalArgumentException(
+            "invalid value of request header " + name + ": it is missing or has a control character");
+      }
+    }
+  }
+
+  private static boolean isTokenChar(int c) {
+    return c > 0x20 && c < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+  }
+
+  private static String printable(String name) {
+    if (name == null) {
+      return "null";
+    }
+    StringBuilder escaped = new StringBuilder();
+    name.chars()
+        .limit(80)
+        .forEach(
+            c -> escaped.append(c < 0x20 || c >= 0x7f ? String.format("\\u%04x", c) : (char) c));
+    return escaped.toString();
+  }
+
+  private static SslContext buildSslContext(TrustManagerFactory trustManagerFactory) {
+    try {
+      return SslContextBuilder.forClient()
+          .sslProvider(SslProvider.JDK)
+          .trustManager(trustManagerFactory)
+          .endpointIdentificationAlgorithm("HTTPS")
+          .build();
+    } catch (SSLException | RuntimeException e) {
+      throw new IllegalArgumentException(
+          "trustManagerFactory could not be used to build a TLS client context: "
+              + e.getMessage()
+              + "; pass a TrustManagerFactory initialised with a KeyStore",
+          e);
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static String implementationVersion() {
+    String version = NettyTransport.class.getPackage().getImplementationVersion();
+    return version == null || version.isBlank() ? FALLBACK_VERSION : version;
+  }
+
+  /**
+   * Collects the options of a {@link NettyTransport}. Each setter rejects an invalid value at once
+   * with an {@link IllegalArgumentException} that names the option and the value.
+   */
+  public static final class Builder {
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private int maxConnectionsPerHost = DEFAULT_MAX_CONNECTIONS_PER_HOST;
+    private boolean allowPrivateAddresses;
+    private String userAgent = DEFAULT_USER_AGENT;
+    private TrustManagerFactory trustManagerFactory;
+    private int eventLoopThreads;
+    private Function<String, InetAddress[]> hostResolver = FilteringResolverGroup::systemLookup;
+
+    private Builder() {}
+
+    /**
+     * Sets the total time of one attempt: resolving, connecting, the TLS handshake, writing the
+     * request and reading the response. When it passes, the connection is closed and the attempt
+     * fails with "request timed out". Default: {@link #DEFAULT_REQUEST_TIMEOUT} (15 s); from 1 ms
+     * to {@link #MAX_TIMEOUT}.
+     */
+    public Builder requestTimeout(Duration requestTimeout) {
+      this.requestTimeout = checkTimeout("requestTimeout", requestTimeout);
+      return this;
+    }
+
+    /**
+     * Sets the time allowed to open the TCP connection. It is capped at the request timeout.
+     * Default: {@link #DEFAULT_CONNECT_TIMEOUT} (10 s); from 1 ms to {@link #MAX_TIMEOUT}.
+     */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = checkTimeout("connectTimeout", connectTimeout);
+      return this;
+    }
+
+    /**
+     * Sets the maximum number of open connections to one scheme, host and port. Further attempts
+     * to that host wait for a free connection within their request timeout. Default: {@link
+     * #DEFAULT_MAX_CONNECTIONS_PER_HOST} (32); at least 1.
+     */
+    public Builder maxConnectionsPerHost(int maxConnectionsPerHost) {
+      if (maxConnectionsPerHost < 1) {
+        throw new IllegalArgumentException(
+            "maxConnectionsPerHost must be at least 1, but was " + maxConnectionsPerHost);
+      }
+      this.maxConnectionsPerHost = maxConnectionsPerHost;
+      return this;
+    }
+
+    /**
+     * Sets whether attempts may go to loopback, private, link-local and other addresses that are
+     * not globally reachable (see {@link AddressFilter}). Default: {@code false}. Enable it only
+     * for tests or when every endpoint is trusted.
+     */
+    public Builder allowPrivateAddresses(boolean allowPrivateAddresses) {
+      this.allowPrivateAddresses = allowPrivateAddresses;
+      return this;
+    }
+
+    /**
+     * Sets the {@code User-Agent} header. Default: {@link #DEFAULT_USER_AGENT}; must not be blank
+     * or contain control characters.
+     */
+    public Builder userAgent(String userAgent) {
+      if (userAgent == null
+          || userAgent.isBlank()
+          || userAgent.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+        throw new IllegalArgumentException(
+            "userAgent must be non-blank text without control characters, but was "
+                + (userAgent == null ? "null" : "'" + printable(userAgent) + "'"));
+      }
+      this.userAgent = userAgent;
+      return this;
+    }
+
+    /**
+     * Sets the trust managers that verify server certificates, for example one initialised with a
+     * private CA or, in tests, a self-signed certificate. Default: the JVM's trust store. Hostname
+     * verification stays on either way.
+     */
+    public Builder trustManagerFactory(TrustManagerFactory trustManagerFactory) {
+      if (trustManagerFactory == null) {
+        throw new IllegalArgumentException(
+            "trustManagerFactory must not be null; omit the call to use the JVM's trust store");
+      }
+      this.trustManagerFactory = trustManagerFactory;
+      return this;
+    }
+
+    /**
+     * Sets the number of event loop threads, which do all network I/O. Default: 0, which means
+     * Netty's default of twice the number of available processors. One or two threads are enough
+     * for thousands of attempts per second, so small machines should set 1 or 2.
+     */
+    public Builder eventLoopThreads(int eventLoopThreads) {
+      if (eventLoopThreads < 0) {
+        throw new IllegalArgumentException(
+            "eventLoopThreads must be 0 (Netty default) or more, but was " + eventLoopThreads);
+      }
+      this.eventLoopThreads = eventLoopThreads;
+      return this;
+    }
+
+    /**
+     * Sets the function that resolves a host name to its addresses, for tests and custom DNS. It
+     * runs on a small dedicated thread pool, never on an event loop, and may throw an unchecked
+     * exception or return an empty array when the name is unknown. IP literals never reach it. Its
+     * results are checked with the {@link AddressFilter} like those of the default. Default: {@link
+     * InetAddress#getAllByName}.
+     */
+    public Builder hostResolver(Function<String, InetAddress[]> hostResolver) {
+      if (hostResolver == null) {
+        throw new IllegalArgumentException(
+            "hostResolver must not be null; omit the call to use the JVM's resolver");
+      }
+      this.hostResolver = hostResolver;
+      return this;
+    }
+
+    /**
+     * Creates the transport and its thread pools. The connect timeout is capped at the request
+     * timeout.
+     *
+     * @throws IllegalArgumentException when the trust manager factory cannot build a TLS context
+     */
+    public NettyTransport build() {
+      return new NettyTransport(this);
+    }
+
+    private static Duration checkTimeout(String option, Duration value) {
+      if (value == null
+          || value.compareTo(Duration.ofMillis(1)) < 0
+          || value.compareTo(MAX_TIMEOUT) > 0) {
+        throw new IllegalArgumentException(
+            option + " must be between 1ms and " + MAX_TIMEOUT + ", but was " + value);
+      }
+      return value;
+    }
+  }
+}

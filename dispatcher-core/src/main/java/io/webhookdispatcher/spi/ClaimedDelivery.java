@@ -1,0 +1,47 @@
+package io.webhookdispatcher.spi;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A delivery that one dispatcher node has leased: until the lease expires, no other claim returns
+ * it, and only a result carrying the same lease token is recorded.
+ *
+ * @param deliveryId the outbox delivery row
+ * @param leaseToken the token of the claim that returned this delivery
+ * @param messageId the message
+ * @param eventType the message's event type
+ * @param body the stored message bytes
+ * @param messageCreatedAt when the message was published
+ * @param endpointId the endpoint
+ * @param url the endpoint's URL
+ * @param secret the endpoint's signing secret
+ * @param attempt the number this attempt will have: 1 for the first
+ */
+public record ClaimedDelivery(
+    long deliveryId,
+    UUID leaseToken,
+    UUID messageId,
+    String eventType,
+    byte[] body,
+    Instant messageCreatedAt,
+    UUID endpointId,
+    URI url,
+    String secret,
+    int attempt) {
+
+  /** Returns the ids and attempt number; never the secret nor the body. */
+  @Override
+  public String toString() {
+    return "ClaimedDelivery[deliveryId="
+        + deliveryId
+        + ", messageId="
+        + messageId
+        + ", endpointId="
+        + endpointId
+        + ", attempt="
+        + attempt
+        + "]";
+  }
+}

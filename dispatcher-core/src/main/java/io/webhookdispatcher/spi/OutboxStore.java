@@ -1,0 +1,53 @@
+package io.webhookdispatcher.spi;
+
+import io.webhookdispatcher.Attempt;
+import io.webhookdispatcher.PublishedMessage;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The durable outbox: messages, one delivery per endpoint and message, and every attempt.
+ *
+ * <p>Due times and lease expiry are compared with the store's own clock, so nodes with skewed
+ * clocks still agree. Every method throws {@link io.webhookdispatcher.StoreUnavailableException}
+ * when the store cannot be reached.
+ */
+public interface OutboxStore {
+
+  /**
+   * Stores a message and one pending delivery, due now, for every endpoint that exists, in one
+   * transaction of the store's own.
+   */
+  PublishedMessage publish(OutboxMessage message);
+
+  /**
+   * Stores a message and its deliveries through the host's connection, inside the host's
+   * transaction: they exist if and only if that transaction commits. The connection is neither
+   * committed nor closed.
+   */
+  PublishedMessage publish(OutboxMessage message, Connection connection);
+
+  /**
+   * Leases up to {@code limit} due deliveries for {@code lease}, oldest due first. Deliveries whose
+   * lease has expired are due again.
+   */
+  List<ClaimedDelivery> claim(String nodeId, int limit, Duration lease);
+
+  /**
+   * Records attempts and moves their deliveries on, in one transaction. A result whose lease token
+   * no longer matches its row (the lease expired and another claim took it, or the delivery was
+   * cancelled) is discarded.
+   *
+   * @return how many results were recorded
+   */
+  int record(List<DeliveryResult> results);
+
+  /** Returns the attempts of a message, oldest first, or empty when the message is unknown. */
+  Optional<List<Attempt>> attempts(UUID messageId);
+
+  /** Returns the number of deliveries that are pending, due or not. */
+  long pendingCount();
+}

@@ -1,0 +1,314 @@
+package io.webhookdispatcher.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.webhookdispatcher.Attempt;
+import io.webhookdispatcher.Endpoint;
+import io.webhookdispatcher.InvalidInputException;
+import io.webhookdispatcher.Message;
+import io.webhookdispatcher.PublishedMessage;
+import io.webhookdispatcher.RetrySchedule;
+import io.webhookdispatcher.WebhookDispatcher;
+import io.webhookdispatcher.WebhookVerifier;
+import io.webhookdispatcher.jdbc.TestReceiver.Answer;
+import io.webhookdispatcher.spi.DeliveryResult;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** The delivery engine end to end on a real H2 outbox and a real HTTP receiver. */
+class DispatcherDeliveryTest {
+  private final String jdbcUrl = "jdbc:h2:mem:delivery-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+  private JdbcWebhookStore store;
+  private TestReceiver receiver;
+  private WebhookDispatcher dispatcher;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    store = JdbcWebhookStore.builder().jdbcUrl(jdbcUrl).username("sa").password("").build();
+    receiver = new TestReceiver();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (dispatcher != null) {
+      dispatcher.close();
+    }
+    receiver.close();
+    store.close();
+  }
+
+  private WebhookDispatcher.Builder dispatcherBuilder() {
+    return WebhookDispatcher.builder()
+        .store(store)
+        .allowPrivateAddresses(true)
+        .requestTimeout(Duration.ofSeconds(2))
+        .retrySchedule(RetrySchedule.parse("100ms,100ms").withJitter(0));
+  }
+
+  private static Message payment(String status) {
+    return Message.of(
+        "payment.created",
+        UUID.randomUUID(),
+        "Payment",
+        Map.of("amount", "1999.90", "currency", "EUR", "status", status));
+  }
+
+  @Test
+  void delivered_request_verifies_with_endpoint_secret() {
+    dispatcher = dispatcherBuilder().build();
+    Endpoint endpoint = dispatcher.createEndpoint(receiver.url(), "merchant");
+    PublishedMessage published = dispatcher.publish(payment("captured"));
+
+    dispatcher.runOnce();
+
+    assertThat(receiver.received()).hasSize(1);
+    TestReceiver.Received request = receiver.received().get(0);
+    assertThat(request.body()).isEqualTo(published.body());
+    assertThat(request.header("webhook-id")).isEqualTo(published.id().toString());
+    assertThat(request.header("svix-id")).isEqualTo(published.id().toString());
+    assertThat(request.header("content-type")).isEqualTo("application/json");
+    WebhookVerifier.forSecret(endpoint.secret()).verify(request.headers(), request.body());
+  }
+
+  @Test
+  void rolled_back_host_transaction_delivers_nothing() throws Exception {
+    dispatcher = dispatcherBuilder().build();
+    dispatcher.createEndpoint(receiver.url(), null);
+
+    try (Connection connection = DriverManager.getConnection(jdbcUrl, "sa", "")) {
+      connection.setAutoCommit(false);
+      dispatcher.publish(payment("authorized"), connection);
+      connection.rollback();
+    }
+    int attempts = dispatcher.runOnce();
+
+    assertThat(attempts).isZero();
+    assertThat(receiver.received()).isEmpty();
+    assertThat(dispatcher.pendingDeliveries()).isZero();
+  }
+
+  @Test
+  void committed_host_transaction_delivers_once() throws Exception {
+    dispatcher = dispatcherBuilder().build();
+    dispatcher.createEndpoint(receiver.url(), null);
+
+    PublishedMessage published;
+    try (Connection connection = DriverManager.getConnection(jdbcUrl, "sa", "")) {
+      connection.setAutoCommit(false);
+      published = dispatcher.publish(payment("authorized"), connection);
+      connection.commit();
+    }
+    dispatcher.runOnce();
+    dispatcher.runOnce();
+
+    assertThat(receiver.received()).hasSize(1);
+    assertThat(receiver.received().get(0).header("webhook-id")).isEqualTo(published.id().toString());
+  }
+
+  @Test
+  void failed_attempts_are_retried_with_same_id() {
+    dispatcher = dispatcherBuilder().build();
+    dispatcher.createEndpoint(receiver.url(), null);
+    receiver.answer(Answer.status(500), Answer.status(500));
+    PublishedMessage published = dispatcher.publish(payment("captured"));
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              dispatcher.runOnce();
+              return receiver.received().size() == 3;
+            });
+
+    assertThat(receiver.received())
+        .extracting(request -> request.header("webhook-id"))
+        .containsOnly(published.id().toString());
+    List<Attempt> attempts = dispatcher.attempts(published.id()).orElseThrow();
+    assertThat(attempts).extracting(Attempt::attempt).containsExactly(1, 2, 3);
+    assertThat(attempts).extracting(Attempt::statusCode).containsExactly(500, 500, 200);
+    assertThat(attempts.get(0).response()).isEqualTo("status 500");
+    assertThat(dispatcher.pendingDeliveries()).isZero();
+  }
+
+  @Test
+  void exhausted_schedule_gives_up() {
+    List<DeliveryResult.State> states = new CopyOnWriteArrayList<>();
+    dispatcher = dispatcherBuilder().listener((attempt, state) -> states.add(state)).build();
+    dispatcher.createEndpoint(receiver.url(), null);
+    receiver.answer(Answer.status(503), Answer.status(502), Answer.status(500), Answer.status(500));
+    dispatcher.publish(payment("failed"));
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              dispatcher.runOnce();
+              return states.contains(DeliveryResult.State.FAILED);
+            });
+    dispatcher.runOnce();
+
+    assertThat(states)
+        .containsExactly(
+            DeliveryResult.State.PENDING, DeliveryResult.State.PENDING, DeliveryResult.State.FAILED);
+    assertThat(receiver.received()).hasSize(3);
+    assertThat(dispatcher.pendingDeliveries()).isZero();
+  }
+
+  @Test
+  void redirect_counts_as_failed_attempt() {
+    dispatcher = dispatcherBuilder().build();
+    dispatcher.createEndpoint(receiver.url(), null);
+    receiver.answer(new Answer(302, Map.of("Location", "http://127.0.0.1:1/elsewhere"), ""));
+    PublishedMessage published = dispatcher.publish(payment("captured"));
+
+    dispatcher.runOnce();
+
+    Attempt attempt = dispatcher.attempts(published.id()).orElseThrow().get(0);
+    assertThat(attempt.statusCode()).isEqualTo(302);
+    assertThat(dispatcher.pendingDeliveries()).isEqualTo(1);
+  }
+
+  @Test
+  void retry_after_on_429_postpones_next_attempt() {
+    dispatcher = dispatcherBuilder().build();
+    dispatcher.createEndpoint(receiver.url(), null);
+    receiver.answer(new Answer(429, Map.of("Retry-After", "3600"), "slow down"));
+    dispatcher.publish(payment("captured"));
+
+    dispatcher.runOnce();
+    int laterAttempts = dispatcher.runOnce();
+
+    assertThat(receiver.received()).hasSize(1);
+    assertThat(laterAttempts).isZero();
+    assertThat(dispatcher.pendingDeliveries()).isEqualTo(1);
+  }
+
+  @Test
+  void deleted_endpoint_gets_nothing_more() {
+    dispatcher = dispatcherBuilder().build();
+    Endpoint endpoint = dispatcher.createEndpoint(receiver.url(), null);
+    dispatcher.publish(payment("captured"));
+
+    assertThat(dispatcher.deleteEndpoint(endpoint.id())).isTrue();
+    dispatcher.runOnce();
+
+    assertThat(receiver.received()).isEmpty();
+    assertThat(dispatcher.pendingDeliveries()).isZero();
+  }
+
+  @Test
+  void endpoint_created_later_misses_earlier_messages() {
+    dispatcher = dispatcherBuilder().build();
+    dispatcher.publish(payment("captured"));
+    dispatcher.createEndpoint(receiver.url(), null);
+    PublishedMessage second = dispatcher.publish(payment("refunded"));
+
+    dispatcher.runOnce();
+
+    assertThat(receiver.received())
+        .extracting(request -> request.header("webhook-id"))
+        .containsExactly(second.id().toString());
+  }
+
+  @Test
+  void expired_lease_of_dead_node_is_delivered() {
+    dispatcher = dispatcherBuilder().lease(Duration.ofSeconds(3)).build();
+    dispatcher.createEndpoint(receiver.url(), null);
+    PublishedMessage published = dispatcher.publish(payment("captured"));
+    assertThat(store.claim("dead-node", 10, Duration.ofMillis(300))).hasSize(1);
+
+    int immediately = dispatcher.runOnce();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> dispatcher.runOnce() == 1);
+
+    assertThat(immediately).isZero();
+    assertThat(receiver.received()).hasSize(1);
+    assertThat(receiver.received().get(0).header("webhook-id")).isEqualTo(published.id().toString());
+  }
+
+  @Test
+  void started_dispatcher_delivers_without_polling_wait() {
+    dispatcher = dispatcherBuilder().pollInterval(Duration.ofSeconds(30)).build();
+    dispatcher.createEndpoint(receiver.url(), null);
+    dispatcher.start();
+
+    dispatcher.publish(payment("captured"));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> receiver.received().size() == 1);
+  }
+
+  @Test
+  void private_address_rejected_by_default() {
+    dispatcher = WebhookDispatcher.builder().store(store).build();
+
+    assertThatThrownBy(() -> dispatcher.createEndpoint("http://127.0.0.1:8080/hooks", null))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("127.0.0.1");
+  }
+
+  @Test
+  void private_resolved_address_fails_attempt_by_default() {
+    dispatcher = WebhookDispatcher.builder().store(store).build();
+    String url = receiver.url().replace("127.0.0.1", "localhost");
+    dispatcher.createEndpoint(url, null);
+    PublishedMessage published = dispatcher.publish(payment("captured"));
+
+    dispatcher.runOnce();
+
+    Attempt attempt = dispatcher.attempts(published.id()).orElseThrow().get(0);
+    assertThat(attempt.statusCode()).isNull();
+    assertThat(attempt.error()).contains("127.0.0.1");
+    assertThat(receiver.received()).isEmpty();
+  }
+
+  @Test
+  void logs_never_contain_secret_or_payload() {
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    Level previous = root.getLevel();
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    root.addAppender(appender);
+    root.setLevel(Level.DEBUG);
+    try {
+      dispatcher = dispatcherBuilder().build();
+      Endpoint endpoint = dispatcher.createEndpoint(receiver.url() + "?token=planted-query-5521", null);
+      receiver.answer(Answer.status(500));
+      dispatcher.publish(
+          Message.of(
+              "payment.created", UUID.randomUUID(), "Payment", Map.of("card", "planted-payload-8841")));
+      dispatcher.runOnce();
+      await().atMost(Duration.ofSeconds(5)).until(() -> dispatcher.runOnce() == 1);
+      dispatcher.close();
+      dispatcher = null;
+
+      String secretKey = endpoint.secret().substring("whsec_".length());
+      assertThat(appender.list).isNotEmpty();
+      for (ILoggingEvent event : appender.list) {
+        String line = event.getFormattedMessage() + String.valueOf(event.getThrowableProxy());
+        assertThat(line).doesNotContain(secretKey);
+        assertThat(line).doesNotContain("planted-payload-8841");
+        assertThat(line).doesNotContain("planted-query-5521");
+        assertThat(line).doesNotContain("v1,");
+      }
+    } finally {
+      root.detachAppender(appender);
+      root.setLevel(previous);
+    }
+  }
+}

@@ -1,0 +1,779 @@
+package io.webhookdispatcher.jdbc;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.webhookdispatcher.Attempt;
+import io.webhookdispatcher.Endpoint;
+import io.webhookdispatcher.InvalidInputException;
+import io.webhookdispatcher.PublishedMessage;
+import io.webhookdispatcher.StoreUnavailableException;
+import io.webhookdispatcher.spi.ClaimedDelivery;
+import io.webhookdispatcher.spi.DeliveryOutcome;
+import io.webhookdispatcher.spi.DeliveryResult;
+import io.webhookdispatcher.spi.DeliveryResult.State;
+import io.webhookdispatcher.spi.OutboxMessage;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import org.assertj.core.api.Assertions;
+import org.assertj.core.data.TemporalUnitOffset;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Behaviour that every database behind {@link JdbcWebhookStore} must show. A subclass per database
+ * supplies the store, a database that cannot be reached and raw connections.
+ */
+abstract class OutboxStoreContractTest {
+  static final Duration LEASE = Duration.ofSeconds(30);
+  static final Duration MAX_WAIT = Duration.ofSeconds(5);
+
+  JdbcWebhookStore store;
+
+  /** Opens a store on this test's database; a second call opens the same database again. */
+  abstract JdbcWebhookStore openStore();
+
+  /**
+   * Opens a store, without migrations, on a database that cannot be reached, with a connection
+   * timeout short enough for a test.
+   */
+  abstract JdbcWebhookStore openUnreachableStore();
+
+  /** Opens a new connection to this test's database, as a host application would. */
+  abstract Connection openConnection() throws SQLException;
+
+  @BeforeEach
+  void openStoreForTest() {
+    store = openStore();
+  }
+
+  @AfterEach
+  void closeStoreAfterTest() {
+    store.close();
+  }
+
+  @Test
+  void publish_fans_out_to_live_endpoints() {
+    Endpoint first = createEndpoint();
+    Endpoint second = createEndpoint();
+    Endpoint deleted = createEndpoint();
+    store.delete(deleted.id());
+
+    PublishedMessage published = store.publish(message(null));
+    createEndpoint();
+
+    List<UUID> endpointIds =
+        queryUuids("SELECT endpoint_id FROM webhook_delivery WHERE message_id = ?", published.id());
+    assertThat(endpointIds).containsExactlyInAnyOrder(first.id(), second.id());
+  }
+
+  @Test
+  void publish_returns_stored_creation_time() {
+    createEndpoint();
+
+    PublishedMessage published = store.publish(message(null));
+    ClaimedDelivery claimed = store.claim("node-a", 10, LEASE).get(0);
+
+    assertThat(published.createdAt()).isEqualTo(claimed.messageCreatedAt());
+    assertThat(published.createdAt()).isCloseTo(Instant.now(), within(Duration.ofMinutes(1)));
+    assertThat(published.replayed()).isFalse();
+  }
+
+  @Test
+  void idempotency_key_replays_first_message() {
+    createEndpoint();
+    OutboxMessage first = message("order-42");
+    OutboxMessage second =
+        new OutboxMessage(
+            UUID.randomUUID(), "order.updated", "{\"b\":2}".getBytes(UTF_8), "order-42");
+    store.publish(first);
+
+    PublishedMessage replayed = store.publish(second);
+
+    assertThat(replayed.id()).isEqualTo(first.id());
+    assertThat(replayed.replayed()).isTrue();
+    assertThat(replayed.body()).isEqualTo(first.body());
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_message")).isEqualTo(1);
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_delivery")).isEqualTo(1);
+  }
+
+  @Test
+  void host_rollback_leaves_nothing() throws SQLException {
+    createEndpoint();
+    OutboxMessage message = message(null);
+
+    try (Connection connection = openConnection()) {
+      connection.setAutoCommit(false);
+      store.publish(message, connection);
+      connection.rollback();
+    }
+
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_message")).isZero();
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_delivery")).isZero();
+  }
+
+  @Test
+  void host_commit_stores_everything() throws SQLException {
+    createEndpoint();
+    createEndpoint();
+    OutboxMessage message = message(null);
+
+    PublishedMessage published;
+    try (Connection connection = openConnection()) {
+      connection.setAutoCommit(false);
+      published = store.publish(message, connection);
+      connection.commit();
+    }
+
+    assertThat(published.replayed()).isFalse();
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_message WHERE id = ?", message.id()))
+        .isEqualTo(1);
+    assertThat(store.pendingCount()).isEqualTo(2);
+  }
+
+  @Test
+  void host_publish_leaves_connection_open() throws SQLException {
+    createEndpoint();
+
+    try (Connection connection = openConnection()) {
+      connection.setAutoCommit(false);
+      store.publish(message(null), connection);
+
+      assertThat(connection.isClosed()).isFalse();
+      connection.rollback();
+    }
+  }
+
+  @Test
+  void host_publish_replays_idempotency_key() throws SQLException {
+    createEndpoint();
+    OutboxMessage first = message("invoice-7");
+    store.publish(first);
+
+    PublishedMessage replayed;
+    try (Connection connection = openConnection()) {
+      connection.setAutoCommit(false);
+      replayed = store.publish(message("invoice-7"), connection);
+      connection.commit();
+    }
+
+    assertThat(replayed.id()).isEqualTo(first.id());
+    assertThat(replayed.replayed()).isTrue();
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_message")).isEqualTo(1);
+  }
+
+  @Test
+  void host_publish_rejects_auto_commit() throws SQLException {
+    OutboxMessage message = message(null);
+
+    try (Connection connection = openConnection()) {
+      connection.setAutoCommit(true);
+      IllegalArgumentException thrown =
+          assertThrows(IllegalArgumentException.class, () -> store.publish(message, connection));
+
+      assertThat(thrown).hasMessageContaining("auto-commit");
+    }
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_message")).isZero();
+  }
+
+  @Test
+  void claim_returns_due_delivery() {
+    Endpoint endpoint = createEndpoint();
+    PublishedMessage published = store.publish(message(null));
+
+    List<ClaimedDelivery> claimed = store.claim("node-a", 10, LEASE);
+
+    assertThat(claimed).hasSize(1);
+    ClaimedDelivery delivery = claimed.get(0);
+    assertThat(delivery.attempt()).isEqualTo(1);
+    assertThat(delivery.messageId()).isEqualTo(published.id());
+    assertThat(delivery.eventType()).isEqualTo(published.eventType());
+    assertThat(delivery.body()).isEqualTo(published.body());
+    assertThat(delivery.endpointId()).isEqualTo(endpoint.id());
+    assertThat(delivery.url()).isEqualTo(endpoint.url());
+    assertThat(delivery.secret()).isEqualTo(endpoint.secret());
+    assertThat(delivery.leaseToken()).isNotNull();
+  }
+
+  @Test
+  void claim_sets_lease_owner() {
+    createEndpoint();
+    store.publish(message(null));
+
+    ClaimedDelivery delivery = store.claim("node-a", 10, LEASE).get(0);
+
+    assertThat(
+            queryString(
+                "SELECT lease_owner FROM webhook_delivery WHERE id = ?", delivery.deliveryId()))
+        .isEqualTo("node-a");
+  }
+
+  @Test
+  void claim_skips_leased_deliveries() {
+    createEndpoint();
+    store.publish(message(null));
+    store.claim("node-a", 10, LEASE);
+
+    List<ClaimedDelivery> second = store.claim("node-b", 10, LEASE);
+
+    assertThat(second).isEmpty();
+  }
+
+  @Test
+  void claim_respects_limit() {
+    createEndpoint();
+    createEndpoint();
+    createEndpoint();
+    store.publish(message(null));
+
+    List<ClaimedDelivery> first = store.claim("node-a", 2, LEASE);
+    List<ClaimedDelivery> rest = store.claim("node-a", 2, LEASE);
+
+    assertThat(first).hasSize(2);
+    assertThat(rest).hasSize(1);
+    assertThat(first.get(0).leaseToken()).isNotEqualTo(rest.get(0).leaseToken());
+  }
+
+  @Test
+  void claim_returns_oldest_due_first() {
+    createEndpoint();
+    PublishedMessage older = store.publish(message(null));
+    PublishedMessage newer = store.publish(message(null));
+    executeSql(
+        "UPDATE webhook_delivery SET next_attempt_at = ? WHERE message_id = ?",
+        Instant.now().minus(Duration.ofMinutes(1)).atOffset(ZoneOffset.UTC),
+        newer.id());
+
+    List<ClaimedDelivery> claimed = store.claim("node-a", 10, LEASE);
+
+    assertThat(claimed)
+        .extracting(ClaimedDelivery::messageId)
+        .containsExactly(newer.id(), older.id());
+  }
+
+  @Test
+  void claim_skips_deliveries_not_yet_due() {
+    createEndpoint();
+    store.publish(message(null));
+    OffsetDateTime inOneHour = Instant.now().plus(Duration.ofHours(1)).atOffset(ZoneOffset.UTC);
+    executeSql("UPDATE webhook_delivery SET next_attempt_at = ?", inOneHour);
+
+    List<ClaimedDelivery> claimed = store.claim("node-a", 10, LEASE);
+
+    assertThat(claimed).isEmpty();
+  }
+
+  @Test
+  void expired_lease_is_claimed_again() {
+    createEndpoint();
+    store.publish(message(null));
+    ClaimedDelivery first = store.claim("node-a", 10, Duration.ofMillis(1)).get(0);
+
+    List<ClaimedDelivery> again =
+        await()
+            .atMost(MAX_WAIT)
+            .until(() -> store.claim("node-b", 10, LEASE), list -> !list.isEmpty());
+
+    assertThat(again.get(0).deliveryId()).isEqualTo(first.deliveryId());
+    assertThat(again.get(0).leaseToken()).isNotEqualTo(first.leaseToken());
+    assertThat(again.get(0).attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void record_discards_stale_token() {
+    createEndpoint();
+    PublishedMessage published = store.publish(message(null));
+    ClaimedDelivery stale = store.claim("node-a", 10, Duration.ofMillis(1)).get(0);
+    await().atMost(MAX_WAIT).until(() -> store.claim("node-b", 10, LEASE), list -> !list.isEmpty());
+
+    int recorded = store.record(List.of(success(stale)));
+
+    assertThat(recorded).isZero();
+    assertThat(store.attempts(published.id())).hasValue(List.of());
+    assertThat(deliveryState(stale.deliveryId())).isEqualTo("PENDING");
+  }
+
+  @Test
+  void record_success_marks_delivered() {
+    createEndpoint();
+    PublishedMessage published = store.publish(message(null));
+    ClaimedDelivery delivery = store.claim("node-a", 10, LEASE).get(0);
+
+    int recorded = store.record(List.of(success(delivery)));
+
+    assertThat(recorded).isEqualTo(1);
+    assertThat(deliveryState(delivery.deliveryId())).isEqualTo("DELIVERED");
+    assertThat(
+            queryLong("SELECT attempts FROM webhook_delivery WHERE id = ?", delivery.deliveryId()))
+        .isEqualTo(1);
+    assertThat(
+            queryLong(
+                "SELECT COUNT(*) FROM webhook_delivery WHERE id = ? AND lease_token IS NULL",
+                delivery.deliveryId()))
+        .isEqualTo(1);
+    assertThat(store.pendingCount()).isZero();
+    assertThat(store.claim("node-a", 10, Duration.ofMillis(1))).isEmpty();
+  }
+
+  @Test
+  void record_success_stores_attempt() {
+    Endpoint endpoint = createEndpoint();
+    PublishedMessage published = store.publish(message(null));
+    ClaimedDelivery delivery = store.claim("node-a", 10, LEASE).get(0);
+    DeliveryResult result = success(delivery);
+
+    store.record(List.of(result));
+
+    List<Attempt> attempts = store.attempts(published.id()).orElseThrow();
+    assertThat(attempts).hasSize(1);
+    Attempt attempt = attempts.get(0);
+    assertThat(attempt.messageId()).isEqualTo(published.id());
+    assertThat(attempt.endpointId()).isEqualTo(endpoint.id());
+    assertThat(attempt.attempt()).isEqualTo(1);
+    assertThat(attempt.timestamp()).isCloseTo(result.attemptedAt(), within(Duration.ofMillis(1)));
+    assertThat(attempt.statusCode()).isEqualTo(200);
+    assertThat(attempt.error()).isNull();
+    assertThat(attempt.durationMs()).isEqualTo(42);
+    assertThat(attempt.response()).isEqualTo("accepted");
+  }
+
+  @Test
+  void record_failure_stores_error_without_status() {
+    createEndpoint();
+    PublishedMessage published = store.publish(message(null));
+    ClaimedDelivery delivery = store.claim("node-a", 10, LEASE).get(0);
+    DeliveryOutcome outcome = DeliveryOutcome.failure("Connection refused", Duration.ofMillis(3));
+
+    store.record(List.of(result(delivery, outcome, State.PENDING, Duration.ZERO)));
+
+    Attempt attempt = store.attempts(published.id()).orElseThrow().get(0);
+    assertThat(attempt.statusCode()).isNull();
+    assertThat(attempt.error()).isEqualTo("Connection refused");
+    assertThat(attempt.response()).isEmpty();
+  }
+
+  @Test
+  void record_replaces_invalid_response_bytes() {
+    createEndpoint();
+    PublishedMessage published = store.publish(message(null));
+    ClaimedDelivery delivery = store.claim("node-a", 10, LEASE).get(0);
+    byte[] snippet = {'o', 'k', (byte) 0xC3, ' ', (byte) 0xFF};
+    DeliveryOutcome outcome = DeliveryOutcome.response(500, Duration.ofMillis(9), snippet, null);
+
+    store.record(List.of(result(delivery, outcome, State.FAILED, null)));
+
+    Attempt attempt = store.attempts(published.id()).orElseThrow().get(0);
+    assertThat(attempt.response()).isEqualTo("ok\uFFFD \uFFFD");
+  }
+
+  @Test
+  void retry_is_not_claimable_until_due() {
+    createEndpoint();
+    store.publish(message(null));
+    ClaimedDelivery first = store.claim("node-a", 10, LEASE).get(0);
+    store.record(List.of(retry(first, Duration.ofHours(1))));
+
+    List<ClaimedDelivery> beforeDue = store.claim("node-a", 10, LEASE);
+    executeSql(
+        "UPDATE webhook_delivery SET next_attempt_at = ? WHERE id = ?",
+        Instant.now().minusSeconds(1).atOffset(ZoneOffset.UTC),
+        first.deliveryId());
+    List<ClaimedDelivery> afterDue = store.claim("node-a", 10, LEASE);
+
+    assertThat(beforeDue).isEmpty();
+    assertThat(afterDue).hasSize(1);
+    assertThat(afterDue.get(0).attempt()).isEqualTo(2);
+    assertThat(store.pendingCount()).isEqualTo(1);
+  }
+
+  @Test
+  void retry_delay_uses_database_clock() {
+    createEndpoint();
+    store.publish(message(null));
+    ClaimedDelivery delivery = store.claim("node-a", 10, LEASE).get(0);
+    Instant before = Instant.now();
+
+    store.record(List.of(retry(delivery, Duration.ofHours(1))));
+
+    OffsetDateTime due =
+        queryTimestamp(
+            "SELECT next_attempt_at FROM webhook_delivery WHERE id = ?", delivery.deliveryId());
+    assertThat(due.toInstant())
+        .isCloseTo(before.plus(Duration.ofHours(1)), within(Duration.ofMinutes(1)));
+  }
+
+  @Test
+  void short_retry_becomes_claimable() {
+    createEndpoint();
+    store.publish(message(null));
+    ClaimedDelivery first = store.claim("node-a", 10, LEASE).get(0);
+    store.record(List.of(retry(first, Duration.ofMillis(1))));
+
+    List<ClaimedDelivery> again =
+        await()
+            .atMost(MAX_WAIT)
+            .until(() -> store.claim("node-a", 10, LEASE), list -> !list.isEmpty());
+
+    assertThat(again.get(0).attempt()).isEqualTo(2);
+  }
+
+  @Test
+  void failed_delivery_is_never_claimed() {
+    createEndpoint();
+    store.publish(message(null));
+    ClaimedDelivery delivery = store.claim("node-a", 10, LEASE).get(0);
+    DeliveryOutcome outcome =
+        DeliveryOutcome.response(410, Duration.ofMillis(5), new byte[0], null);
+
+    store.record(List.of(result(delivery, outcome, State.FAILED, null)));
+
+    assertThat(deliveryState(delivery.deliveryId())).isEqualTo("FAILED");
+    assertThat(store.claim("node-a", 10, LEASE)).isEmpty();
+    assertThat(store.pendingCount()).isZero();
+  }
+
+  @Test
+  void attempts_are_ordered_oldest_first() {
+    createEndpoint();
+    PublishedMessage published = store.publish(message(null));
+    ClaimedDelivery first = store.claim("node-a", 10, LEASE).get(0);
+    store.record(List.of(retry(first, Duration.ZERO)));
+    ClaimedDelivery second = store.claim("node-a", 10, LEASE).get(0);
+    store.record(List.of(success(second)));
+
+    List<Attempt> attempts = store.attempts(published.id()).orElseThrow();
+
+    assertThat(attempts).extracting(Attempt::attempt).containsExactly(1, 2);
+    assertThat(attempts).extracting(Attempt::statusCode).containsExactly(503, 200);
+  }
+
+  @Test
+  void record_stores_results_of_several_deliveries() {
+    createEndpoint();
+    createEndpoint();
+    store.publish(message(null));
+    List<ClaimedDelivery> claimed = store.claim("node-a", 10, LEASE);
+
+    int recorded = store.record(List.of(success(claimed.get(0)), success(claimed.get(1))));
+
+    assertThat(recorded).isEqualTo(2);
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_attempt")).isEqualTo(2);
+  }
+
+  @Test
+  void delete_cancels_pending_deliveries() {
+    Endpoint endpoint = createEndpoint();
+    Endpoint other = createEndpoint();
+    PublishedMessage published = store.publish(message(null));
+
+    boolean deleted = store.delete(endpoint.id());
+
+    assertThat(deleted).isTrue();
+    assertThat(
+            queryStrings("SELECT state FROM webhook_delivery WHERE endpoint_id = ?", endpoint.id()))
+        .containsExactly("CANCELLED");
+    assertThat(queryStrings("SELECT state FROM webhook_delivery WHERE endpoint_id = ?", other.id()))
+        .containsExactly("PENDING");
+    assertThat(store.pendingCount()).isEqualTo(1);
+    assertThat(store.claim("node-a", 10, LEASE))
+        .extracting(ClaimedDelivery::messageId)
+        .containsExactly(published.id());
+  }
+
+  @Test
+  void delete_discards_later_results() {
+    Endpoint endpoint = createEndpoint();
+    PublishedMessage published = store.publish(message(null));
+    ClaimedDelivery delivery = store.claim("node-a", 10, LEASE).get(0);
+    store.delete(endpoint.id());
+
+    int recorded = store.record(List.of(success(delivery)));
+
+    assertThat(recorded).isZero();
+    assertThat(deliveryState(delivery.deliveryId())).isEqualTo("CANCELLED");
+    assertThat(store.attempts(published.id())).hasValue(List.of());
+  }
+
+  @Test
+  void delete_twice_returns_false() {
+    Endpoint endpoint = createEndpoint();
+    store.delete(endpoint.id());
+
+    boolean deletedAgain = store.delete(endpoint.id());
+
+    assertThat(deletedAgain).isFalse();
+    assertThat(store.find(endpoint.id())).isEmpty();
+  }
+
+  @Test
+  void delete_unknown_endpoint_returns_false() {
+    boolean deleted = store.delete(UUID.randomUUID());
+
+    assertThat(deleted).isFalse();
+  }
+
+  @Test
+  void create_returns_findable_endpoint() {
+    UUID id = UUID.randomUUID();
+    URI url = URI.create("https://127.0.0.1:8443/hooks?tenant=7");
+
+    Endpoint created = store.create(id, url, "Billing events", "whsec_c2VjcmV0");
+
+    assertThat(created.createdAt()).isCloseTo(Instant.now(), within(Duration.ofMinutes(1)));
+    assertThat(store.find(id)).hasValue(created);
+  }
+
+  @Test
+  void create_without_description_stores_null() {
+    UUID id = UUID.randomUUID();
+
+    store.create(id, URI.create("http://127.0.0.1:9/hook"), null, "whsec_c2VjcmV0");
+
+    assertThat(store.find(id).orElseThrow().description()).isEmpty();
+  }
+
+  @Test
+  void create_rejects_taken_id() {
+    Endpoint endpoint = createEndpoint();
+
+    InvalidInputException thrown =
+        assertThrows(
+            InvalidInputException.class,
+            () -> store.create(endpoint.id(), endpoint.url(), null, "whsec_b3RoZXI="));
+
+    assertThat(thrown).hasMessageContaining(endpoint.id().toString());
+  }
+
+  @Test
+  void find_unknown_endpoint_is_empty() {
+    assertThat(store.find(UUID.randomUUID())).isEmpty();
+  }
+
+  @Test
+  void attempts_of_unknown_message_are_empty() {
+    assertThat(store.attempts(UUID.randomUUID())).isEmpty();
+  }
+
+  @Test
+  void pending_count_includes_leased_and_later() {
+    createEndpoint();
+    createEndpoint();
+    store.publish(message(null));
+    store.claim("node-a", 1, LEASE);
+
+    long pending = store.pendingCount();
+
+    assertThat(pending).isEqualTo(2);
+  }
+
+  @Test
+  void body_round_trips_byte_for_byte() {
+    createEndpoint();
+    byte[] body = "{\"city\":\"Zürich – 東京 🚀\",\"note\":\"ß\"}".getBytes(UTF_8);
+    OutboxMessage message = new OutboxMessage(UUID.randomUUID(), "city.renamed", body, null);
+
+    PublishedMessage published = store.publish(message);
+    ClaimedDelivery claimed = store.claim("node-a", 10, LEASE).get(0);
+
+    assertThat(published.body()).isEqualTo(body);
+    assertThat(claimed.body()).isEqualTo(body);
+  }
+
+  @Test
+  void body_keeps_bytes_that_are_not_text() {
+    createEndpoint();
+    byte[] body = {0, (byte) 0xFF, (byte) 0xC3, 0x28, '\n', 0};
+    store.publish(new OutboxMessage(UUID.randomUUID(), "binary.sent", body, null));
+
+    ClaimedDelivery claimed = store.claim("node-a", 10, LEASE).get(0);
+
+    assertThat(claimed.body()).isEqualTo(body);
+  }
+
+  @Test
+  void second_migration_applies_nothing() {
+    List<String> applied = store.migrate();
+
+    assertThat(applied).isEmpty();
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_schema_version"))
+        .isEqualTo(SchemaMigrator.SCRIPTS.size());
+    assertThat(queryLong("SELECT MAX(version) FROM webhook_schema_version"))
+        .isEqualTo(SchemaMigrator.latestVersion());
+  }
+
+  @Test
+  void reopened_store_keeps_data() {
+    Endpoint endpoint = createEndpoint();
+    PublishedMessage published = store.publish(message("reopen-1"));
+    store.close();
+
+    store = openStore();
+
+    assertThat(store.find(endpoint.id())).hasValue(endpoint);
+    assertThat(store.publish(message("reopen-1")).id()).isEqualTo(published.id());
+    assertThat(store.claim("node-a", 10, LEASE))
+        .extracting(ClaimedDelivery::messageId)
+        .containsExactly(published.id());
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_schema_version"))
+        .isEqualTo(SchemaMigrator.SCRIPTS.size());
+  }
+
+  @Test
+  void unreachable_database_fails_publish() {
+    OutboxMessage message = message(null);
+
+    StoreUnavailableException thrown;
+    try (JdbcWebhookStore unreachable = openUnreachableStore()) {
+      thrown = assertThrows(StoreUnavailableException.class, () -> unreachable.publish(message));
+    }
+
+    assertThat(thrown).hasMessageContaining("publish message " + message.id());
+    assertThat(thrown.getMessage()).doesNotContain(new String(message.body(), UTF_8));
+  }
+
+  @Test
+  void closed_store_fails_with_unavailable() {
+    store.close();
+
+    StoreUnavailableException thrown =
+        assertThrows(StoreUnavailableException.class, () -> store.pendingCount());
+
+    assertThat(thrown).hasMessageContaining("count pending deliveries");
+  }
+
+  @Test
+  void logs_never_contain_secret_or_body() {
+    String secret = "whsec_UGxhbnRlZFNlY3JldFZhbHVl";
+    String body = "{\"card\":\"4111-planted-body\"}";
+    ListAppender<ILoggingEvent> appender = captureLogs();
+    try {
+      Endpoint endpoint =
+          store.create(UUID.randomUUID(), URI.create("http://127.0.0.1:9/hook"), null, secret);
+      store.publish(new OutboxMessage(UUID.randomUUID(), "card.saved", body.getBytes(UTF_8), null));
+      ClaimedDelivery delivery = store.claim("node-a", 10, LEASE).get(0);
+      store.record(List.of(success(delivery)));
+      store.delete(endpoint.id());
+
+      assertThat(appender.list).isNotEmpty();
+      assertThat(appender.list)
+          .extracting(ILoggingEvent::getFormattedMessage)
+          .noneMatch(line -> line.contains(secret) || line.contains("planted-body"));
+    } finally {
+      releaseLogs(appender);
+    }
+  }
+
+  Endpoint createEndpoint() {
+    return store.create(
+        UUID.randomUUID(),
+        URI.create("http://127.0.0.1:9/hook"),
+        "test endpoint",
+        "whsec_" + UUID.randomUUID());
+  }
+
+  static OutboxMessage message(String idempotencyKey) {
+    UUID id = UUID.randomUUID();
+    byte[] body =
+        ("{\"event_type\":\"order.created\",\"object_id\":\"" + id + "\"}").getBytes(UTF_8);
+    return new OutboxMessage(id, "order.created", body, idempotencyKey);
+  }
+
+  static DeliveryResult success(ClaimedDelivery delivery) {
+    DeliveryOutcome outcome =
+        DeliveryOutcome.response(200, Duration.ofMillis(42), "accepted".getBytes(UTF_8), null);
+    return result(delivery, outcome, State.DELIVERED, null);
+  }
+
+  static DeliveryResult retry(ClaimedDelivery delivery, Duration delay) {
+    DeliveryOutcome outcome =
+        DeliveryOutcome.response(503, Duration.ofMillis(7), "busy".getBytes(UTF_8), null);
+    return result(delivery, outcome, State.PENDING, delay);
+  }
+
+  static DeliveryResult result(
+      ClaimedDelivery delivery, DeliveryOutcome outcome, State nextState, Duration retryDelay) {
+    return new DeliveryResult(delivery, Instant.now(), outcome, nextState, retryDelay);
+  }
+
+  static TemporalUnitOffset within(Duration duration) {
+    return Assertions.within(duration.toMillis(), ChronoUnit.MILLIS);
+  }
+
+  String deliveryState(long deliveryId) {
+    return queryString("SELECT state FROM webhook_delivery WHERE id = ?", deliveryId);
+  }
+
+  long queryLong(String sql, Object... args) {
+    return withRawHandle(handle -> handle.select(sql, args).mapTo(Long.class).one());
+  }
+
+  String queryString(String sql, Object... args) {
+    return withRawHandle(handle -> handle.select(sql, args).mapTo(String.class).one());
+  }
+
+  List<String> queryStrings(String sql, Object... args) {
+    return withRawHandle(handle -> handle.select(sql, args).mapTo(String.class).list());
+  }
+
+  List<UUID> queryUuids(String sql, Object... args) {
+    return withRawHandle(
+        handle ->
+            handle.select(sql, args).map((rs, context) -> rs.getObject(1, UUID.class)).list());
+  }
+
+  OffsetDateTime queryTimestamp(String sql, Object... args) {
+    return withRawHandle(
+        handle ->
+            handle
+                .select(sql, args)
+                .map((rs, context) -> rs.getObject(1, OffsetDateTime.class))
+                .one());
+  }
+
+  int executeSql(String sql, Object... args) {
+    return withRawHandle(handle -> handle.execute(sql, args));
+  }
+
+  private <T> T withRawHandle(HandleCallback<T, RuntimeException> callback) {
+    try (Handle handle = Jdbi.open(openConnection())) {
+      return callback.withHandle(handle);
+    } catch (SQLException e) {
+      throw new IllegalStateException("Failed to open a raw connection to the test database", e);
+    }
+  }
+
+  private static ListAppender<ILoggingEvent> captureLogs() {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.webhookdispatcher");
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    logger.setLevel(Level.DEBUG);
+    return appender;
+  }
+
+  private static void releaseLogs(ListAppender<ILoggingEvent> appender) {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.webhookdispatcher");
+    logger.detachAppender(appender);
+    logger.setLevel(null);
+  }
+}

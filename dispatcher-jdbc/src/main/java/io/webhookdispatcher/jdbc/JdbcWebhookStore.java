@@ -591,7 +591,7 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
     private JdbcWebhookStore onOwnedPool() {
       HikariConfig config = new HikariConfig();
       config.setPoolName(POOL_NAME);
-      config.setJdbcUrl(jdbcUrl);
+      config.setJdbcUrl(JdbcUrls.withDurableCommits(jdbcUrl));
       config.setUsername(username);
       config.setPassword(password);
       config.setMaximumPoolSize(maxPoolSize != null ? maxPoolSize : DEFAULT_MAX_POOL_SIZE);

@@ -1,0 +1,31 @@
+package io.webhookdispatcher.server;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.Map;
+
+/**
+ * A routed request, copied off the Netty buffer so that a handler may run on any thread.
+ *
+ * @param method the request method
+ * @param path the decoded path without the query string
+ * @param pathParameters values of the route's {@code {name}} segments, by name
+ * @param headers the request headers
+ * @param body the request body; empty when there is none
+ */
+record ApiRequest(
+    HttpMethod method,
+    String path,
+    Map<String, String> pathParameters,
+    HttpHeaders headers,
+    byte[] body) {
+
+  /** Returns the value of a path parameter that the route declares. */
+  String pathParameter(String name) {
+    String value = pathParameters.get(name);
+    if (value == null) {
+      throw new IllegalStateException("route of " + path + " declares no parameter " + name);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,88 @@
+package io.webhookdispatcher.server;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** The configuration keys that the server reads, with their defaults as written in a file. */
+enum Setting {
+  HTTP_HOST("webhooks.http.host", "127.0.0.1", "Address that the HTTP API listens on."),
+  HTTP_PORT(
+      "webhooks.http.port", "8080", "TCP port of the HTTP API; 0 picks a free ephemeral port."),
+  JDBC_URL(
+      "webhooks.jdbc.url",
+      "jdbc:h2:file:./data/webhooks",
+      "JDBC URL of the database that holds endpoints, messages and attempts."),
+  JDBC_USERNAME("webhooks.jdbc.username", "sa", "Database user name."),
+  JDBC_PASSWORD("webhooks.jdbc.password", "", "Database password; never logged."),
+  TRANSPORT("webhooks.transport", "netty", "HTTP client that sends webhooks; only netty exists."),
+  DELIVERY_TIMEOUT(
+      "webhooks.delivery.timeout",
+      "15s",
+      "Maximum time of one delivery attempt, connection included."),
+  DELIVERY_RETRY_SCHEDULE(
+      "webhooks.delivery.retry-schedule",
+      "5s,5m,30m,2h,5h,10h,10h",
+      "Delays between attempts after the first, comma-separated; empty means no retries."),
+  DELIVERY_ALLOW_PRIVATE_ADDRESSES(
+      "webhooks.delivery.allow-private-addresses",
+      "false",
+      "Whether endpoints may be on loopback, private or link-local addresses (true or false)."),
+  DELIVERY_LEASE(
+      "webhooks.delivery.lease",
+      "",
+      "How long a claimed delivery stays reserved for this node; unset means twice the timeout,"
+          + " at least 60s."),
+  DELIVERY_POLL_INTERVAL(
+      "webhooks.delivery.poll-interval", "500ms", "Time between polls for due deliveries."),
+  MESSAGE_MAX_BYTES(
+      "webhooks.message.max-bytes",
+      "262144",
+      "Maximum size of a message request body and of a serialized message, in bytes.");
+
+  /** Prefix of every key; an unknown key with this prefix is reported as a likely typo. */
+  static final String PREFIX = "webhooks.";
+
+  private final String key;
+  private final String defaultValue;
+  private final String description;
+
+  Setting(String key, String defaultValue, String description) {
+    this.key = key;
+    this.defaultValue = defaultValue;
+    this.description = description;
+  }
+
+  /** Returns the property key, such as {@code webhooks.http.port}. */
+  String key() {
+    return key;
+  }
+
+  /** Returns the default as it would be written in a properties file; empty when unset. */
+  String defaultValue() {
+    return defaultValue;
+  }
+
+  /** Returns one line of help text. */
+  String description() {
+    return description;
+  }
+
+  /** Returns the setting with this key, or empty for an unknown key. */
+  static Optional<Setting> forKey(String key) {
+    for (Setting setting : values()) {
+      if (setting.key.equals(key)) {
+        return Optional.of(setting);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Returns whether a key names a credential: the JDBC password and any key containing {@code
+   * password}, {@code secret} or {@code token}, ignoring case.
+   */
+  static boolean isSensitive(String key) {
+    String lower = key.toLowerCase(Locale.ROOT);
+    return lower.contains("password") || lower.contains("secret") || lower.contains("token");
+  }
+}

@@ -1,0 +1,160 @@
+package io.webhookdispatcher.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.webhookdispatcher.Attempt;
+import io.webhookdispatcher.Endpoint;
+import io.webhookdispatcher.Message;
+import io.webhookdispatcher.PublishedMessage;
+import io.webhookdispatcher.WebhookDispatcher;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The handlers of the HTTP API, each a thin translation to a {@link WebhookDispatcher} call. */
+final class WebhookRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookRoutes.class);
+
+  /** Request header whose value makes a repeated publish return the first message. */
+  static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
+
+  /** Response header set to {@code true} when a publish returned an earlier message. */
+  static final String IDEMPOTENT_REPLAYED_HEADER = "Idempotent-Replayed";
+
+  private static final Set<String> ENDPOINT_FIELDS = orderedSet("url", "description");
+  private static final Set<String> MESSAGE_FIELDS =
+      orderedSet("event_type", "object_id", "object_type", "object");
+
+  private final WebhookDispatcher dispatcher;
+  private final RequestJson requests;
+  private final ResponseJson responses;
+  private final int maxMessageBytes;
+  private final AtomicBoolean healthy = new AtomicBoolean(true);
+
+  WebhookRoutes(
+      WebhookDispatcher dispatcher,
+      RequestJson requests,
+      ResponseJson responses,
+      int maxMessageBytes) {
+    this.dispatcher = dispatcher;
+    this.requests = requests;
+    this.responses = responses;
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  /** Returns a router with every route of the API. */
+  Router router() {
+    return new Router()
+        .add(HttpMethod.POST, "/webhook/endpoints", this::createEndpoint)
+        .add(HttpMethod.GET, "/webhook/endpoints/{id}", this::getEndpoint)
+        .add(HttpMethod.DELETE, "/webhook/endpoints/{id}", this::deleteEndpoint)
+        .add(HttpMethod.POST, "/webhook/messages", this::publishMessage)
+        .add(HttpMethod.GET, "/webhook/messages/{id}/attempts", this::listAttempts)
+        .add(HttpMethod.GET, "/health", this::health);
+  }
+
+  ApiResponse createEndpoint(ApiRequest request) {
+    ObjectNode body = requests.parseObject(request.body());
+    RequestJson.rejectUnknownFields(body, ENDPOINT_FIELDS);
+    String url = RequestJson.requiredString(body, "url");
+    String description = RequestJson.optionalString(body, "description");
+
+    Endpoint endpoint = dispatcher.createEndpoint(url, description);
+
+    return ApiResponse.json(HttpResponseStatus.CREATED, responses.endpoint(endpoint));
+  }
+
+  ApiResponse getEndpoint(ApiRequest request) {
+    UUID id = RequestJson.pathUuid("id", request.pathParameter("id"));
+    Endpoint endpoint = dispatcher.endpoint(id).orElseThrow(() -> endpointNotFound(id));
+    return ApiResponse.json(HttpResponseStatus.OK, responses.endpoint(endpoint));
+  }
+
+  ApiResponse deleteEndpoint(ApiRequest request) {
+    UUID id = RequestJson.pathUuid("id", request.pathParameter("id"));
+    if (!dispatcher.deleteEndpoint(id)) {
+      throw endpointNotFound(id);
+    }
+    return ApiResponse.noContent();
+  }
+
+  ApiResponse publishMessage(ApiRequest request) {
+    if (request.body().length > maxMessageBytes) {
+      throw ApiException.tooLarge(
+          "request body is "
+              + request.body().length
+              + " bytes, over the maximum of "
+              + maxMessageBytes
+              + " bytes set by "
+              + Setting.MESSAGE_MAX_BYTES.key()
+              + ": send a smaller object");
+    }
+    Message message = parseMessage(requests.parseObject(request.body()));
+    String idempotencyKey = request.headers().get(IDEMPOTENCY_KEY_HEADER);
+
+    PublishedMessage published = dispatcher.publish(message, idempotencyKey, null);
+
+    LOG.debug(
+        "Published message {} with event type {} (replayed: {})",
+        published.id(),
+        published.eventType(),
+        published.replayed());
+    ApiResponse response =
+        ApiResponse.json(HttpResponseStatus.ACCEPTED, responses.publishedMessage(published));
+    return published.replayed()
+        ? response.withHeader(IDEMPOTENT_REPLAYED_HEADER, "true")
+        : response;
+  }
+
+  ApiResponse listAttempts(ApiRequest request) {
+    UUID id = RequestJson.pathUuid("id", request.pathParameter("id"));
+    List<Attempt> attempts =
+        dispatcher
+            .attempts(id)
+            .orElseThrow(() -> ApiException.notFound("message " + id + " not found"));
+    return ApiResponse.json(HttpResponseStatus.OK, responses.attempts(attempts));
+  }
+
+  /**
+   * Reports whether the database responds, by counting pending deliveries. A failure is logged when
+   * the state changes, not on every probe.
+   */
+  ApiResponse health(ApiRequest request) {
+    try {
+      dispatcher.pendingDeliveries();
+    } catch (RuntimeException e) {
+      if (healthy.getAndSet(false)) {
+        LOG.warn("Health check failed: the database does not respond", e);
+      }
+      return ApiResponse.json(
+          HttpResponseStatus.SERVICE_UNAVAILABLE, responses.status("unavailable"));
+    }
+    if (!healthy.getAndSet(true)) {
+      LOG.info("Health check passed again: the database responds");
+    }
+    return ApiResponse.json(HttpResponseStatus.OK, responses.status("ok"));
+  }
+
+  private static Message parseMessage(ObjectNode body) {
+    RequestJson.rejectUnknownFields(body, MESSAGE_FIELDS);
+    String eventType = RequestJson.requiredString(body, "event_type");
+    UUID objectId = RequestJson.requiredUuid(body, "object_id");
+    String objectType = RequestJson.requiredString(body, "object_type");
+    ObjectNode object = RequestJson.requiredObject(body, "object");
+    return Message.of(eventType, objectId, objectType, object);
+  }
+
+  private static ApiException endpointNotFound(UUID id) {
+    return ApiException.notFound("endpoint " + id + " not found");
+  }
+
+  private static Set<String> orderedSet(String... values) {
+    return Collections.unmodifiableSet(new LinkedHashSet<>(List.of(values)));
+  }
+}

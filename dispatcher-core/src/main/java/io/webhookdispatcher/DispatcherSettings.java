@@ -23,7 +23,7 @@ public final class DispatcherSettings {
   /** Default maximum serialized message size: 262144 bytes (256 KiB). */
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024;
 
-  /** Longest wait between retries while the store is unreachable: 30 seconds. */
+  /** Maximum wait between retries while the store is unreachable: 30 seconds. */
   public static final Duration MAX_OUTAGE_BACKOFF = Duration.ofSeconds(30);
 
   private final RetrySchedule retrySchedule;

@@ -360,7 +360,7 @@ public final class WebhookDispatcher implements AutoCloseable {
       return this;
     }
 
-    /** Sets the listener told of every recorded attempt. Default: none. */
+    /** Sets the listener notified of every recorded attempt. Default: none. */
     public Builder listener(DeliveryListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;

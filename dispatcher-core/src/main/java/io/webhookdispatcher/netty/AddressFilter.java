@@ -16,9 +16,9 @@ import java.util.Optional;
  * <p>{@link #denyPrivate()} rejects every address that is not globally reachable: loopback, "this
  * network", private (RFC 1918), carrier-grade NAT, link-local, unique-local, multicast, broadcast,
  * reserved, documentation and benchmarking ranges, and IPv6 addresses outside the global unicast
- * range {@code 2000::/3}. IPv6 forms that embed an IPv4 address (IPv4-mapped, IPv4-compatible,
- * 6to4 and NAT64 {@code 64:ff9b::/96}) are judged by the embedded IPv4 address. Instances are
- * immutable and thread-safe.
+ * range {@code 2000::/3}. IPv6 forms that embed an IPv4 address (IPv4-mapped, IPv4-compatible, 6to4
+ * and NAT64 {@code 64:ff9b::/96}) are judged by the embedded IPv4 address. Instances are immutable
+ * and thread-safe.
  */
 public final class AddressFilter {
 
@@ -86,7 +86,8 @@ public final class AddressFilter {
 
   /**
    * Returns why webhooks may not be sent to {@code address}, as a noun phrase that names the range,
-   * for example {@code "a private address (10.0.0.0/8)"}; empty when the address is allowed.
+   * for example {@code "a private address (10.0.0.0/8)"}. Returns empty when the address is
+   * allowed.
    */
   public Optional<String> rejectionReason(InetAddress address) {
     Objects.requireNonNull(address, "address");
@@ -122,7 +123,7 @@ public final class AddressFilter {
         return Optional.of(InetAddress.getByAddress(bytes));
       }
       if (NetUtil.isValidIpV6Address(literal)) {
-        // In brackets the JDK parses the text as an IPv6 literal or throws; it never looks it up.
+        // Inside brackets the JDK parses the text as an IPv6 literal or throws, without a lookup.
         // Netty's parser is not used for the bytes because it turns ::a.b.c.d into ::ffff:a.b.c.d.
         return Optional.of(InetAddress.getByName("[" + literal + "]"));
       }

@@ -96,7 +96,7 @@ final class Exchange {
   /**
    * Binds the acquired channel to this attempt.
    *
-   * @return {@code false} when the attempt has already ended; the caller must then release the
+   * @return {@code false} when the attempt has already ended, in which case the caller releases the
    *     channel to {@code pool} itself
    */
   synchronized boolean attach(Channel channel, ChannelPool pool) {

@@ -28,18 +28,21 @@ final class Failures {
     if (cause instanceof AddressRejectedException || cause instanceof UnknownHostException) {
       return cause.getMessage();
     }
+
     if (cause instanceof ConnectTimeoutException) {
       return "connect timed out after " + format(connectTimeout) + " to " + authority;
     }
     if (cause instanceof ConnectException) {
       return describeConnectFailure(cause, authority);
     }
+
     if (cause instanceof NotSslRecordException) {
       return "TLS handshake with " + authority + " failed: the server did not answer with TLS";
     }
     if (cause instanceof SSLException) {
       return "TLS handshake with " + authority + " failed: " + cause.getMessage();
     }
+
     if (cause instanceof PrematureChannelClosureException
         || cause instanceof ClosedChannelException) {
       return "connection to " + authority + " closed before a complete response";
@@ -53,6 +56,7 @@ final class Failures {
     if (cause instanceof IllegalStateException && mentionsClosedPool(cause)) {
       return "transport is closed; no request was sent";
     }
+
     String message = cause.getMessage();
     String type = cause.getClass().getSimpleName();
     return "request to " + authority + " failed: " + (message == null ? type : message);
@@ -69,7 +73,7 @@ final class Failures {
     if (message.toLowerCase(Locale.ROOT).contains("refused")) {
       return "connection refused by " + authority;
     }
-    // Netty appends the remote address after a colon; the authority already names the target.
+    // Netty appends the remote address after a colon, which the authority already names.
     int colon = message.indexOf(": ");
     String reason = colon > 0 ? message.substring(0, colon) : message;
     return "connect to " + authority + " failed: " + reason;

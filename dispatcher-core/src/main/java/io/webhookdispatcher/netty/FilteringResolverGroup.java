@@ -136,9 +136,7 @@ final class FilteringResolverGroup extends AddressResolverGroup<InetSocketAddres
     }
 
     private void resolveAsync(
-        String host,
-        Consumer<List<InetAddress>> onSuccess,
-        Promise<?> promise) {
+        String host, Consumer<List<InetAddress>> onSuccess, Promise<?> promise) {
       Runnable lookup =
           () -> {
             try {

@@ -7,6 +7,8 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.Future;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +19,10 @@ import javax.net.ssl.SSLParameters;
 
 /** Builds the pipeline of each new connection in one pool and resets it on release. */
 final class HttpPoolHandler implements ChannelPoolHandler {
+
+  /** The TLS handshake of an https connection, kept because a failed handshake closes it. */
+  static final AttributeKey<Future<Channel>> TLS_HANDSHAKE =
+      AttributeKey.valueOf(HttpPoolHandler.class, "tlsHandshake");
 
   private final Target.PoolKey key;
   private final SslContext sslContext;
@@ -41,7 +47,9 @@ final class HttpPoolHandler implements ChannelPoolHandler {
   public void channelCreated(Channel channel) {
     ChannelPipeline pipeline = channel.pipeline();
     if (key.tls()) {
-      pipeline.addLast("tls", newSslHandler(channel));
+      SslHandler tls = newSslHandler(channel);
+      channel.attr(TLS_HANDSHAKE).set(tls.handshakeFuture());
+      pipeline.addLast("tls", tls);
     }
     pipeline.addLast("http", new HttpClientCodec());
     long idleMillis = NettyTransport.POOLED_CONNECTION_IDLE_TIMEOUT.toMillis();
@@ -70,7 +78,8 @@ final class HttpPoolHandler implements ChannelPoolHandler {
     SSLParameters parameters = engine.getSSLParameters();
     parameters.setEndpointIdentificationAlgorithm("HTTPS");
     if (AddressFilter.parseLiteral(key.host()).isEmpty()) {
-      String name = key.host().endsWith(".") ? key.host().substring(0, key.host().length() - 1) : key.host();
+      String name =
+          key.host().endsWith(".") ? key.host().substring(0, key.host().length() - 1) : key.host();
       try {
         parameters.setServerNames(List.of(new SNIHostName(name)));
       } catch (IllegalArgumentException e) {

@@ -12,6 +12,8 @@ import io.netty.channel.pool.ChannelHealthChecker;
 import io.netty.channel.pool.FixedChannelPool;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -20,7 +22,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
@@ -28,13 +29,15 @@ import io.netty.util.concurrent.Future;
 import io.webhookdispatcher.spi.DeliveryOutcome;
 import io.webhookdispatcher.spi.DeliveryRequest;
 import io.webhookdispatcher.spi.Transport;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -55,15 +58,15 @@ import org.slf4j.LoggerFactory;
  * connections.
  *
  * <p>Each attempt is bounded as a whole by {@link Builder#requestTimeout}: name resolution,
- * connecting, the TLS handshake, writing the request and reading the response all count against
- * one timer that closes the connection when it fires. Host names are resolved off the event loop,
- * every resolved address is checked with {@link AddressFilter#denyPrivate()} unless {@link
+ * connecting, the TLS handshake, writing the request and reading the response all count against one
+ * timer that closes the connection when it fires. Host names are resolved off the event loop, every
+ * resolved address is checked with {@link AddressFilter#denyPrivate()} unless {@link
  * Builder#allowPrivateAddresses} is set, and the connection goes to the checked address. Redirects
  * are not followed: a 3xx status is returned as a response like any other.
  *
- * <p>{@link #send} never throws and its stage never completes exceptionally. The stage completes
- * on a Netty event loop thread, so callers must not block in stages chained to it without an
- * executor of their own.
+ * <p>{@link #send} never throws and its stage never completes exceptionally. The stage completes on
+ * a Netty event loop thread, so callers must not block in stages chained to it without an executor
+ * of their own.
  */
 public final class NettyTransport implements Transport {
 
@@ -77,26 +80,29 @@ public final class NettyTransport implements Transport {
   public static final int DEFAULT_MAX_CONNECTIONS_PER_HOST = 32;
 
   /**
-   * Time after which an unused pooled connection is closed: 50 seconds, below the 60-second idle
-   * timeout that many proxies and load balancers use, so that the server side rarely closes a
-   * connection just as a request is written to it.
+   * Time after which an unused pooled connection is closed: 50 seconds. This is below the 60-second
+   * default idle timeout of load balancers such as AWS Elastic Load Balancing. The client then
+   * usually closes an idle connection first, so a request is rarely written to a connection that
+   * the server is closing.
    */
   public static final Duration POOLED_CONNECTION_IDLE_TIMEOUT = Duration.ofSeconds(50);
 
   /**
    * Maximum number of response body bytes read before the connection is closed: 64 KiB. The first
    * {@link io.webhookdispatcher.Attempt#MAX_RESPONSE_BYTES} bytes are kept and the rest are
-   * discarded; a connection is reused only when its whole body fits within this limit.
+   * discarded. A connection is reused only when its whole body fits within this limit.
    */
   public static final int MAX_DRAINED_BODY_BYTES = 64 * 1024;
 
-  /** Longest timeout accepted by the builder: 24 hours. */
+  /** Maximum timeout accepted by the builder: 24 hours. */
   public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
-  /** Version in the default {@code User-Agent}: the jar's Implementation-Version when present. */
+  /** Version in the default {@code User-Agent}: the version of the dispatcher-core build. */
   public static final String VERSION = implementationVersion();
 
-  /** Default {@code User-Agent} header: {@code webhook-dispatcher/} followed by {@link #VERSION}. */
+  /**
+   * Default {@code User-Agent} header: {@code webhook-dispatcher/} followed by {@link #VERSION}.
+   */
   public static final String DEFAULT_USER_AGENT = "webhook-dispatcher/" + VERSION;
 
   private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
@@ -116,6 +122,9 @@ public final class NettyTransport implements Transport {
   private final FilteringResolverGroup resolverGroup;
   private final SslContext sslContext;
   private final Bootstrap bootstrap;
+  // NOTE: a pool is kept for every scheme, host and port ever used until close(). Its idle
+  // connections close after POOLED_CONNECTION_IDLE_TIMEOUT, but the small pool object stays, so a
+  // very large and changing set of endpoint hosts grows this map.
   private final ConcurrentMap<Target.PoolKey, FixedChannelPool> pools = new ConcurrentHashMap<>();
   private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -172,22 +181,33 @@ public final class NettyTransport implements Transport {
   }
 
   /**
-   * Starts one attempt. The stage completes with a response outcome for any HTTP status, and with
-   * a failure outcome for everything else: an invalid URL or header, a rejected address, a DNS,
+   * Starts one attempt. The stage completes with a response outcome for any HTTP status, and with a
+   * failure outcome for everything else: an invalid URL or header, a rejected address, a DNS,
    * connect, TLS or I/O error, a timeout, or a closed transport.
    */
   @Override
   public CompletionStage<DeliveryOutcome> send(DeliveryRequest request) {
     long startNanos = System.nanoTime();
+    try {
+      return sendOrFail(request, startNanos);
+    } catch (RuntimeException e) {
+      // A safety net for the contract of Transport: send never throws.
+      return failed("request could not be started: " + e, startNanos);
+    }
+  }
+
+  private CompletionStage<DeliveryOutcome> sendOrFail(DeliveryRequest request, long startNanos) {
     if (closed.get()) {
       return failed("transport is closed; no request was sent", startNanos);
     }
+    if (request == null) {
+      return failed("invalid request: request is null", startNanos);
+    }
     Target target;
     try {
-      Objects.requireNonNull(request, "request");
       target = Target.of(request.url());
       validateHeaders(request.headers());
-    } catch (IllegalArgumentException | NullPointerException e) {
+    } catch (IllegalArgumentException e) {
       return failed(e.getMessage(), startNanos);
     }
     LOG.debug(
@@ -210,9 +230,7 @@ public final class NettyTransport implements Transport {
     }
     try {
       exchange.deadline(
-          group
-              .next()
-              .schedule(exchange::timeOut, requestTimeout.toNanos(), TimeUnit.NANOSECONDS));
+          group.next().schedule(exchange::timeOut, requestTimeout.toNanos(), TimeUnit.NANOSECONDS));
       FixedChannelPool pool = pools.computeIfAbsent(exchange.target().poolKey(), this::newPool);
       pool.acquire().addListener(acquired -> onAcquired(exchange, pool, acquired));
     } catch (RuntimeException e) {
@@ -241,33 +259,49 @@ public final class NettyTransport implements Transport {
 
   /** Waits for the TLS handshake on a new connection, then writes the request. */
   private void begin(Exchange exchange, Channel channel) {
-    ResponseHandler handler = channel.pipeline().get(ResponseHandler.class);
-    handler.begin(exchange);
-    SslHandler tls = channel.pipeline().get(SslHandler.class);
-    if (tls == null) {
-      write(exchange, channel, handler);
+    Future<Channel> handshake = channel.attr(HttpPoolHandler.TLS_HANDSHAKE).get();
+    if (handshake == null || handshake.isSuccess()) {
+      beginRequest(exchange, channel);
       return;
     }
+    // A failed handshake closes the channel, so its cause is taken from the handshake future.
     exchange.phase(Exchange.Phase.TLS_HANDSHAKE);
-    tls.handshakeFuture()
-        .addListener(
-            handshake -> {
-              if (handshake.isSuccess()) {
-                write(exchange, channel, handler);
-              } else {
-                exchange.fail(
-                    Failures.describe(handshake.cause(), exchange.target(), connectTimeout));
-              }
-            });
+    handshake.addListener(
+        done -> {
+          if (done.isSuccess()) {
+            beginRequest(exchange, channel);
+          } else {
+            exchange.fail(Failures.describe(done.cause(), exchange.target(), connectTimeout));
+          }
+        });
+  }
+
+  private void beginRequest(Exchange exchange, Channel channel) {
+    ResponseHandler handler = channel.pipeline().get(ResponseHandler.class);
+    if (handler == null || !channel.isActive()) {
+      // The pipeline is torn down once a channel closes.
+      exchange.fail(
+          "connection to " + exchange.target().authority() + " closed before the request was sent");
+      return;
+    }
+    handler.begin(exchange);
+    write(exchange, channel, handler);
   }
 
   private void write(Exchange exchange, Channel channel, ResponseHandler handler) {
     if (exchange.isEnded()) {
       return;
     }
+    FullHttpRequest httpRequest;
+    try {
+      httpRequest = newHttpRequest(exchange);
+    } catch (RuntimeException e) {
+      exchange.fail("invalid request to " + exchange.target().authority() + ": " + e.getMessage());
+      return;
+    }
     exchange.phase(Exchange.Phase.AWAITING_RESPONSE);
     channel
-        .writeAndFlush(newHttpRequest(exchange))
+        .writeAndFlush(httpRequest)
         .addListener(
             written -> {
               if (written.isSuccess()) {
@@ -279,15 +313,12 @@ public final class NettyTransport implements Transport {
             });
   }
 
+  /** Creates the request, wrapping the body bytes without a copy. */
   private FullHttpRequest newHttpRequest(Exchange exchange) {
     DeliveryRequest request = exchange.request();
     Target target = exchange.target();
     byte[] body = request.body() == null ? new byte[0] : request.body();
-    ByteBuf content = body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
-    FullHttpRequest httpRequest =
-        new DefaultFullHttpRequest(
-            HttpVersion.HTTP_1_1, HttpMethod.POST, target.pathAndQuery(), content);
-    HttpHeaders headers = httpRequest.headers();
+    HttpHeaders headers = new DefaultHttpHeaders();
     headers.set(HttpHeaderNames.HOST, target.hostHeader());
     headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     headers.set(HttpHeaderNames.USER_AGENT, userAgent);
@@ -299,7 +330,15 @@ public final class NettyTransport implements Transport {
       }
     }
     headers.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-    return httpRequest;
+    // The buffer is created last, so that nothing is left to release if a header is invalid.
+    ByteBuf content = body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
+    return new DefaultFullHttpRequest(
+        HttpVersion.HTTP_1_1,
+        HttpMethod.POST,
+        target.pathAndQuery(),
+        content,
+        headers,
+        EmptyHttpHeaders.INSTANCE);
   }
 
   private FixedChannelPool newPool(Target.PoolKey key) {
@@ -320,9 +359,9 @@ public final class NettyTransport implements Transport {
   }
 
   /**
-   * Closes every connection and stops the transport's threads, waiting at most about two seconds.
-   * Attempts still running complete at once with a failure outcome; later calls to {@link #send}
-   * return one without sending anything.
+   * Closes every connection and stops the transport's threads, waiting at most about three seconds.
+   * Attempts still running complete at once with a failure outcome, and later calls to {@link
+   * #send} return one without sending anything.
    */
   @Override
   public void close() {
@@ -332,9 +371,9 @@ public final class NettyTransport implements Transport {
     for (Exchange exchange : inFlight) {
       exchange.abort("transport closed before the attempt ended");
     }
-    for (FixedChannelPool pool : pools.values()) {
-      pool.closeAsync();
-    }
+    // The pools are not closed one by one: FixedChannelPool.closeAsync() closes idle channels on
+    // Netty's shared GlobalEventExecutor thread and blocks it for good when the event loop of a
+    // channel terminates first. Shutting down the event loop group closes every channel instead.
     pools.clear();
     Future<?> shutdown =
         group.shutdownGracefully(0, CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -383,12 +422,16 @@ public final class NettyTransport implements Transport {
       String name = header.getKey();
       if (name == null || name.isEmpty() || !name.chars().allMatch(NettyTransport::isTokenChar)) {
         throw new IllegalArgumentException(
-            "invalid request header name '" + printable(name) + "': use letters, digits and -");
+            "invalid request header name '"
+                + printable(name)
+                + "': a header name must be an HTTP token of letters, digits and !#$%&'*+-.^_`|~");
       }
       String value = header.getValue();
       if (value == null || !value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c != 0x7f))) {
         throw new IllegalArgumentException(
-            "invalid value of request header " + name + ": it is missing or has a control character");
+            "invalid value of request header "
+                + name
+                + ": it is missing or has a control character");
       }
     }
   }
@@ -429,9 +472,19 @@ public final class NettyTransport implements Transport {
     return a.compareTo(b) <= 0 ? a : b;
   }
 
+  /** Reads the version that the build writes into {@code dispatcher-version.properties}. */
   private static String implementationVersion() {
-    String version = NettyTransport.class.getPackage().getImplementationVersion();
-    return version == null || version.isBlank() ? FALLBACK_VERSION : version;
+    Properties properties = new Properties();
+    try (InputStream in =
+        NettyTransport.class.getResourceAsStream("/io/webhookdispatcher/dispatcher-version.properties")) {
+      if (in != null) {
+        properties.load(in);
+      }
+    } catch (IOException e) {
+      return FALLBACK_VERSION;
+    }
+    String version = properties.getProperty("version", "");
+    return version.isBlank() || version.startsWith("${") ? FALLBACK_VERSION : version;
   }
 
   /**
@@ -471,8 +524,8 @@ public final class NettyTransport implements Transport {
     }
 
     /**
-     * Sets the maximum number of open connections to one scheme, host and port. Further attempts
-     * to that host wait for a free connection within their request timeout. Default: {@link
+     * Sets the maximum number of open connections to one scheme, host and port. Further attempts to
+     * that host wait for a free connection within their request timeout. Default: {@link
      * #DEFAULT_MAX_CONNECTIONS_PER_HOST} (32); at least 1.
      */
     public Builder maxConnectionsPerHost(int maxConnectionsPerHost) {
@@ -495,8 +548,8 @@ public final class NettyTransport implements Transport {
     }
 
     /**
-     * Sets the {@code User-Agent} header. Default: {@link #DEFAULT_USER_AGENT}; must not be blank
-     * or contain control characters.
+     * Sets the {@code User-Agent} header, which must not be blank or contain control characters.
+     * Default: {@link #DEFAULT_USER_AGENT}.
      */
     public Builder userAgent(String userAgent) {
       if (userAgent == null
@@ -526,8 +579,8 @@ public final class NettyTransport implements Transport {
 
     /**
      * Sets the number of event loop threads, which do all network I/O. Default: 0, which means
-     * Netty's default of twice the number of available processors. One or two threads are enough
-     * for thousands of attempts per second, so small machines should set 1 or 2.
+     * Netty's default of twice the number of available processors. Sending webhooks needs little
+     * CPU per request, so small machines should set 1 or 2.
      */
     public Builder eventLoopThreads(int eventLoopThreads) {
       if (eventLoopThreads < 0) {

@@ -23,8 +23,8 @@ import java.util.Arrays;
  *
  * <p>It keeps the first {@link Attempt#MAX_RESPONSE_BYTES} bytes of the body, counts and discards
  * the rest, and stops reading once the body passes {@link NettyTransport#MAX_DRAINED_BODY_BYTES}:
- * the attempt then ends with the status and snippet, and the connection is closed. Every message
- * is released after this handler returns. Runs on the channel's event loop only.
+ * the attempt then ends with the status and snippet, and the connection is closed. Every message is
+ * released after this handler returns. Runs on the channel's event loop only.
  */
 final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
 
@@ -83,7 +83,9 @@ final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
           "invalid HTTP response from "
               + current.target().authority()
               + ": "
-              + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
+              + (cause.getMessage() == null
+                  ? cause.getClass().getSimpleName()
+                  : cause.getMessage()));
       return;
     }
     if (message instanceof HttpResponse response) {
@@ -105,10 +107,12 @@ final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
     status = responseStatus.code();
     current.status(status);
     current.phase(Exchange.Phase.READING_BODY);
-    retryAfter = RetryAfter.parse(response.headers().get(HttpHeaderNames.RETRY_AFTER), clock.instant());
+    retryAfter =
+        RetryAfter.parse(response.headers().get(HttpHeaderNames.RETRY_AFTER), clock.instant());
     keepAlive =
         HttpUtil.isKeepAlive(response)
-            && (HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response));
+            && (HttpUtil.isContentLengthSet(response)
+                || HttpUtil.isTransferEncodingChunked(response));
     snippet = new byte[Attempt.MAX_RESPONSE_BYTES];
   }
 
@@ -124,9 +128,9 @@ final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
     }
     ByteBuf body = content.content();
     int readable = body.readableBytes();
-    int kept = Math.min(readable, snippet.length - snippetLength);
-    body.getBytes(body.readerIndex(), snippet, snippetLength, kept);
-    snippetLength += kept;
+    int copied = Math.min(readable, snippet.length - snippetLength);
+    body.getBytes(body.readerIndex(), snippet, snippetLength, copied);
+    snippetLength += copied;
     bodyBytes += readable;
     if (bodyBytes > NettyTransport.MAX_DRAINED_BODY_BYTES) {
       current.respond(outcome(current), false);
@@ -145,6 +149,9 @@ final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     Exchange current = exchange;
     if (current != null && !current.isEnded()) {
+      // NOTE: a reused connection that the server closed just as the request was written also
+      // ends here. The attempt is not repeated on a new connection, so it waits for the engine's
+      // next retry.
       String authority = current.target().authority();
       current.fail(
           status == 0

@@ -8,13 +8,13 @@ import java.util.Date;
 /** Parses the {@code Retry-After} response header (RFC 9110, section 10.2.3). */
 final class RetryAfter {
 
-  /** Longest delta-seconds value accepted; longer digit strings are treated as garbage. */
+  /** Maximum number of digits in a delta-seconds value. Longer values are ignored as malformed. */
   private static final int MAX_SECONDS_DIGITS = 10;
 
   private RetryAfter() {}
 
   /**
-   * Returns the delay that {@code value} asks for: delta-seconds, or an HTTP-date taken relative to
+   * Returns the delay that {@code value} requests: delta-seconds, or an HTTP-date taken relative to
    * {@code now}.
    *
    * @return the delay, or {@code null} when the value is missing, malformed or in the past

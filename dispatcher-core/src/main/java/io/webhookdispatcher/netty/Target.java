@@ -4,7 +4,7 @@ import java.net.URI;
 import java.util.Locale;
 
 /**
- * Where one request goes, taken from the delivery URL.
+ * The destination of one request, taken from the delivery URL.
  *
  * @param scheme {@code http} or {@code https}, lower case
  * @param host the host name or IP literal, lower case, without IPv6 brackets
@@ -18,8 +18,8 @@ record Target(String scheme, String host, int port, String hostHeader, String pa
   /**
    * Parses a delivery URL.
    *
-   * @throws IllegalArgumentException when the URL is not an absolute http or https URL with a host;
-   *     the message names the problem but never the path or query, which may carry a token
+   * @throws IllegalArgumentException when the URL is not an absolute http or https URL with a host.
+   *     The message never quotes the path or query, because they may carry a token.
    */
   static Target of(URI url) {
     if (url == null) {

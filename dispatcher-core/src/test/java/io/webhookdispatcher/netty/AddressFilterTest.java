@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class AddressFilterTest {
 
@@ -119,7 +119,8 @@ class AddressFilterTest {
     "[fe80::1%25eth0], fe80:0:0:0:0:0:0:1",
   })
   void literal_is_parsed(String host, String expected) {
-    assertThat(AddressFilter.parseLiteral(host).map(InetAddress::getHostAddress)).contains(expected);
+    assertThat(AddressFilter.parseLiteral(host).map(InetAddress::getHostAddress))
+        .contains(expected);
   }
 
   @ParameterizedTest

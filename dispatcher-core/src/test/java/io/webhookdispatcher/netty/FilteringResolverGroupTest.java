@@ -29,8 +29,7 @@ class FilteringResolverGroupTest {
 
   @Test
   void mixed_public_and_private_answers_are_rejected() {
-    FilteringResolverGroup group =
-        denyPrivate(host -> addresses("93.184.216.34", "10.0.0.1"));
+    FilteringResolverGroup group = denyPrivate(host -> addresses("93.184.216.34", "10.0.0.1"));
 
     AddressRejectedException error =
         assertThrows(AddressRejectedException.class, () -> group.resolveChecked("mixed.test"));
@@ -63,10 +62,7 @@ class FilteringResolverGroupTest {
         group.getResolver(ImmediateEventExecutor.INSTANCE);
 
     Throwable cause =
-        resolver
-            .resolve(InetSocketAddress.createUnresolved("router.test", 80))
-            .await()
-            .cause();
+        resolver.resolve(InetSocketAddress.createUnresolved("router.test", 80)).await().cause();
 
     assertThat(cause).isInstanceOf(AddressRejectedException.class);
   }

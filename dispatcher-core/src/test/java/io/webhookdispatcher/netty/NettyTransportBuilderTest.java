@@ -86,7 +86,7 @@ class NettyTransportBuilderTest {
   }
 
   @Test
-  void connect_timeout_is_capped_at_request_timeout() {
+  void connect_timeout_capped_at_request_timeout() {
     try (NettyTransport transport =
         NettyTransport.builder()
             .eventLoopThreads(1)

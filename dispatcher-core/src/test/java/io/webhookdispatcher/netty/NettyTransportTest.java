@@ -269,8 +269,7 @@ class NettyTransportTest {
         socket.close();
       }
       assertThat(outcome.error())
-          .isEqualTo(
-              "connect timed out after 300ms to 127.0.0.1:" + fullBacklog.getLocalPort());
+          .isEqualTo("connect timed out after 300ms to 127.0.0.1:" + fullBacklog.getLocalPort());
       assertThat(outcome.duration()).isLessThan(Duration.ofSeconds(2));
     }
   }
@@ -299,8 +298,7 @@ class NettyTransportTest {
   @Test
   void informational_response_is_skipped() throws Exception {
     byte[] answer =
-        ("HTTP/1.1 100 Continue\r\n\r\n"
-                + "HTTP/1.1 201 Created\r\ncontent-length: 4\r\n\r\ndone")
+        ("HTTP/1.1 100 Continue\r\n\r\n" + "HTTP/1.1 201 Created\r\ncontent-length: 4\r\n\r\ndone")
             .getBytes(StandardCharsets.US_ASCII);
     RawServer server =
         track(
@@ -370,8 +368,7 @@ class NettyTransportTest {
   @Test
   void default_transport_rejects_loopback_literal() throws Exception {
     RawServer server = track(RawServer.start(RawServer::readRequest));
-    NettyTransport transport =
-        track(NettyTransport.builder().eventLoopThreads(1).build());
+    NettyTransport transport = track(NettyTransport.builder().eventLoopThreads(1).build());
 
     DeliveryOutcome outcome = sendAndWait(transport, request(urlOf(server), jsonBody()));
 
@@ -386,8 +383,7 @@ class NettyTransportTest {
   @Test
   void default_transport_rejects_localhost_name() throws Exception {
     RawServer server = track(RawServer.start(RawServer::readRequest));
-    NettyTransport transport =
-        track(NettyTransport.builder().eventLoopThreads(1).build());
+    NettyTransport transport = track(NettyTransport.builder().eventLoopThreads(1).build());
 
     DeliveryOutcome outcome =
         sendAndWait(transport, request("http://localhost:" + server.port() + "/", jsonBody()));
@@ -445,8 +441,7 @@ class NettyTransportTest {
     NettyTransport transport = track(loopbackTransport(Duration.ofSeconds(2)));
     Map<String, String> headers = Map.of("x-injected", "a\r\nx-evil: 1");
 
-    DeliveryOutcome outcome =
-        sendAndWait(transport, request(urlOf(server), jsonBody(), headers));
+    DeliveryOutcome outcome = sendAndWait(transport, request(urlOf(server), jsonBody(), headers));
 
     assertThat(outcome.error()).contains("request header x-injected");
     assertThat(outcome.error()).doesNotContain("evil");
@@ -457,10 +452,19 @@ class NettyTransportTest {
   void unsupported_scheme_fails() throws Exception {
     NettyTransport transport = track(loopbackTransport(Duration.ofSeconds(2)));
 
-    DeliveryOutcome outcome =
-        sendAndWait(transport, request("ftp://127.0.0.1/file", jsonBody()));
+    DeliveryOutcome outcome = sendAndWait(transport, request("ftp://127.0.0.1/file", jsonBody()));
 
     assertThat(outcome.error()).contains("scheme 'ftp' is not supported");
+  }
+
+  @Test
+  void null_request_returns_failure() throws Exception {
+    NettyTransport transport = track(loopbackTransport(Duration.ofSeconds(2)));
+
+    DeliveryOutcome outcome =
+        transport.send(null).toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+    assertThat(outcome.error()).isEqualTo("invalid request: request is null");
   }
 
   @Test
@@ -468,8 +472,7 @@ class NettyTransportTest {
     NettyTransport transport = loopbackTransport(Duration.ofSeconds(2));
     transport.close();
 
-    DeliveryOutcome outcome =
-        sendAndWait(transport, request("http://127.0.0.1:9/", jsonBody()));
+    DeliveryOutcome outcome = sendAndWait(transport, request("http://127.0.0.1:9/", jsonBody()));
 
     assertThat(outcome.statusCode()).isZero();
     assertThat(outcome.error()).isEqualTo("transport is closed; no request was sent");
@@ -485,14 +488,35 @@ class NettyTransportTest {
                   RawServer.awaitClientClose(socket);
                 }));
     NettyTransport transport = loopbackTransport(Duration.ofSeconds(10));
-    CompletionStage<DeliveryOutcome> pending =
-        transport.send(request(urlOf(server), jsonBody()));
+    CompletionStage<DeliveryOutcome> pending = transport.send(request(urlOf(server), jsonBody()));
     await().atMost(WAIT).until(() -> server.acceptedConnections() == 1);
 
     transport.close();
 
     DeliveryOutcome outcome = pending.toCompletableFuture().get(1, TimeUnit.SECONDS);
     assertThat(outcome.error()).isEqualTo("transport closed before the attempt ended");
+  }
+
+  @Test
+  void close_closes_pooled_connections() throws Exception {
+    AtomicBoolean clientClosed = new AtomicBoolean();
+    byte[] answer =
+        "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    RawServer server =
+        track(
+            RawServer.start(
+                socket -> {
+                  RawServer.readRequest(socket);
+                  socket.getOutputStream().write(answer);
+                  RawServer.awaitClientClose(socket);
+                  clientClosed.set(true);
+                }));
+    NettyTransport transport = loopbackTransport(Duration.ofSeconds(2));
+    sendAndWait(transport, request(urlOf(server), jsonBody()));
+
+    transport.close();
+
+    await().atMost(WAIT).untilTrue(clientClosed);
   }
 
   /** Opens connections until the server's accept queue is full and new connects hang. */
@@ -542,7 +566,10 @@ class NettyTransportTest {
 
   private static DeliveryOutcome sendAndWait(NettyTransport transport, DeliveryRequest request)
       throws Exception {
-    return transport.send(request).toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    return transport
+        .send(request)
+        .toCompletableFuture()
+        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   static DeliveryRequest request(String url, byte[] body) {

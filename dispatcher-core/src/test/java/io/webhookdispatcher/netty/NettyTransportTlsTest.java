@@ -81,7 +81,29 @@ class NettyTransportTlsTest {
     }
 
     assertThat(outcome.statusCode()).isZero();
-    assertThat(outcome.error()).startsWith("TLS handshake with localhost:" + plain.port());
+    assertThat(outcome.error())
+        .isEqualTo(
+            "TLS handshake with localhost:"
+                + plain.port()
+                + " failed: the server did not answer with TLS");
+  }
+
+  @Test
+  void plaintext_banner_fails_handshake() throws Exception {
+    byte[] banner = "HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    RawServer plain = RawServer.start(socket -> socket.getOutputStream().write(banner));
+    transport = builder().build();
+
+    DeliveryOutcome outcome;
+    try (plain) {
+      outcome = send("https://localhost:" + plain.port() + "/hook");
+    }
+
+    assertThat(outcome.error())
+        .isEqualTo(
+            "TLS handshake with localhost:"
+                + plain.port()
+                + " failed: the server did not answer with TLS");
   }
 
   private static NettyTransport.Builder builder() {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class TargetTest {
 
   @Test
-  void default_port_is_left_out_of_host_header() {
+  void default_port_omitted_from_host_header() {
     Target target = Target.of(URI.create("https://Example.COM/hooks?a=1&b=%20"));
 
     assertThat(target.host()).isEqualTo("example.com");

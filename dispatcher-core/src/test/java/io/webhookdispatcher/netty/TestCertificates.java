@@ -9,8 +9,8 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The self-signed test certificate in {@code netty/localhost.p12}: subject alternative name
- * {@code DNS:localhost} only, password {@code changeit}.
+ * The self-signed test certificate in {@code netty/localhost.p12}: subject alternative name {@code
+ * DNS:localhost} only, password {@code changeit}.
  */
 final class TestCertificates {
   private static final char[] PASSWORD = "changeit".toCharArray();

@@ -1,14 +1,18 @@
 package io.webhookdispatcher.jdbc;
 
 import java.sql.SQLException;
+import java.util.Optional;
 
 /**
  * The SQL for H2 2.x.
  *
  * <p>H2 returns the same {@code CURRENT_TIMESTAMP} for every statement of a transaction, so a
  * message, its deliveries and their due time share one instant. The claim is a single {@code
- * UPDATE} over a limited subquery: that is enough because one node at a time opens an H2 database
- * file.
+ * UPDATE} over a limited subquery with {@code FOR UPDATE SKIP LOCKED}, so threads that claim at
+ * once never lease the same row. They often get fewer rows than are due while another claim runs,
+ * which is acceptable because one process at a time opens an H2 database file.
+ *
+ * <p>H2 has no lock that serializes schema migrations across processes; one process opens the file.
  */
 final class H2Dialect implements Dialect {
 
@@ -24,11 +28,6 @@ final class H2Dialect implements Dialect {
       )\
       """;
 
-  private static final String SELECT_APPLIED_SCHEMA_VERSIONS =
-      """
-      SELECT version FROM webhook_schema_version ORDER BY version\
-      """;
-
   private static final String INSERT_SCHEMA_VERSION =
       """
       INSERT INTO webhook_schema_version (version, script, applied_at)
@@ -39,13 +38,6 @@ final class H2Dialect implements Dialect {
       """
       INSERT INTO webhook_endpoint (id, url, description, secret, created_at)
       VALUES (:id, :url, :description, :secret, CURRENT_TIMESTAMP)\
-      """;
-
-  private static final String SELECT_LIVE_ENDPOINT =
-      """
-      SELECT id, url, description, secret, created_at
-      FROM webhook_endpoint
-      WHERE id = :id AND deleted_at IS NULL\
       """;
 
   private static final String MARK_ENDPOINT_DELETED =
@@ -81,25 +73,6 @@ final class H2Dialect implements Dialect {
       WHERE deleted_at IS NULL\
       """;
 
-  private static final String SELECT_MESSAGE =
-      """
-      SELECT id, event_type, body, created_at
-      FROM webhook_message
-      WHERE id = :id\
-      """;
-
-  private static final String SELECT_MESSAGE_BY_IDEMPOTENCY_KEY =
-      """
-      SELECT id, event_type, body, created_at
-      FROM webhook_message
-      WHERE idempotency_key = :idempotencyKey\
-      """;
-
-  private static final String COUNT_MESSAGES =
-      """
-      SELECT COUNT(*) FROM webhook_message WHERE id = :id\
-      """;
-
   private static final String LEASE_DUE_DELIVERIES =
       """
       UPDATE webhook_delivery
@@ -110,32 +83,15 @@ final class H2Dialect implements Dialect {
       WHERE id IN (
         SELECT d.id
         FROM webhook_delivery d
-        JOIN webhook_endpoint e ON e.id = d.endpoint_id
         WHERE d.state = 'PENDING'
           AND d.next_attempt_at <= CURRENT_TIMESTAMP
           AND (d.lease_until IS NULL OR d.lease_until < CURRENT_TIMESTAMP)
-          AND e.deleted_at IS NULL
+          AND (
+            SELECT e.deleted_at IS NULL FROM webhook_endpoint e
+            WHERE e.id = d.endpoint_id)
         ORDER BY d.next_attempt_at, d.id
-        FETCH FIRST :limit ROWS ONLY)\
-      """;
-
-  private static final String SELECT_LEASED_DELIVERIES =
-      """
-      SELECT d.id AS delivery_id,
-             d.lease_token,
-             d.attempts,
-             m.id AS message_id,
-             m.event_type,
-             m.body,
-             m.created_at AS message_created_at,
-             e.id AS endpoint_id,
-             e.url,
-             e.secret
-      FROM webhook_delivery d
-      JOIN webhook_message m ON m.id = d.message_id
-      JOIN webhook_endpoint e ON e.id = d.endpoint_id
-      WHERE d.lease_token = :leaseToken
-      ORDER BY d.next_attempt_at, d.id\
+        FETCH FIRST :limit ROWS ONLY
+        FOR UPDATE SKIP LOCKED)\
       """;
 
   private static final String COMPLETE_LEASED_DELIVERY =
@@ -151,30 +107,6 @@ final class H2Dialect implements Dialect {
       WHERE id = :deliveryId AND state = 'PENDING' AND lease_token = :leaseToken\
       """;
 
-  private static final String INSERT_ATTEMPT =
-      """
-      INSERT INTO webhook_attempt
-        (delivery_id, message_id, endpoint_id, attempt, attempted_at, status_code, error,
-         duration_ms, response)
-      VALUES
-        (:deliveryId, :messageId, :endpointId, :attempt, :attemptedAt, :statusCode, :error,
-         :durationMs, :response)\
-      """;
-
-  private static final String SELECT_ATTEMPTS_OF_MESSAGE =
-      """
-      SELECT message_id, endpoint_id, attempt, attempted_at, status_code, error, duration_ms,
-             response
-      FROM webhook_attempt
-      WHERE message_id = :messageId
-      ORDER BY attempted_at, id\
-      """;
-
-  private static final String COUNT_PENDING_DELIVERIES =
-      """
-      SELECT COUNT(*) FROM webhook_delivery WHERE state = 'PENDING'\
-      """;
-
   @Override
   public String name() {
     return "H2";
@@ -186,18 +118,33 @@ final class H2Dialect implements Dialect {
   }
 
   @Override
+  public ColumnTypes columnTypes() {
+    return ColumnTypes.NATIVE;
+  }
+
+  @Override
   public boolean isUniqueViolation(SQLException exception) {
     return UNIQUE_VIOLATION_SQL_STATE.equals(exception.getSQLState());
   }
 
   @Override
-  public String createSchemaVersionTable() {
-    return CREATE_SCHEMA_VERSION_TABLE;
+  public boolean hasTransactionalDdl() {
+    return false;
   }
 
   @Override
-  public String selectAppliedSchemaVersions() {
-    return SELECT_APPLIED_SCHEMA_VERSIONS;
+  public Optional<String> lockSchemaMigration() {
+    return Optional.empty();
+  }
+
+  @Override
+  public Optional<String> unlockSchemaMigration() {
+    return Optional.empty();
+  }
+
+  @Override
+  public String createSchemaVersionTable() {
+    return CREATE_SCHEMA_VERSION_TABLE;
   }
 
   @Override
@@ -208,11 +155,6 @@ final class H2Dialect implements Dialect {
   @Override
   public String insertEndpoint() {
     return INSERT_ENDPOINT;
-  }
-
-  @Override
-  public String selectLiveEndpoint() {
-    return SELECT_LIVE_ENDPOINT;
   }
 
   @Override
@@ -236,47 +178,12 @@ final class H2Dialect implements Dialect {
   }
 
   @Override
-  public String selectMessage() {
-    return SELECT_MESSAGE;
-  }
-
-  @Override
-  public String selectMessageByIdempotencyKey() {
-    return SELECT_MESSAGE_BY_IDEMPOTENCY_KEY;
-  }
-
-  @Override
-  public String countMessages() {
-    return COUNT_MESSAGES;
-  }
-
-  @Override
   public String leaseDueDeliveries() {
     return LEASE_DUE_DELIVERIES;
   }
 
   @Override
-  public String selectLeasedDeliveries() {
-    return SELECT_LEASED_DELIVERIES;
-  }
-
-  @Override
   public String completeLeasedDelivery() {
     return COMPLETE_LEASED_DELIVERY;
-  }
-
-  @Override
-  public String insertAttempt() {
-    return INSERT_ATTEMPT;
-  }
-
-  @Override
-  public String selectAttemptsOfMessage() {
-    return SELECT_ATTEMPTS_OF_MESSAGE;
-  }
-
-  @Override
-  public String countPendingDeliveries() {
-    return COUNT_PENDING_DELIVERIES;
   }
 }

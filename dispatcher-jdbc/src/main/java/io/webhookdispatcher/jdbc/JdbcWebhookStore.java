@@ -35,9 +35,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The outbox and endpoint store on a relational database, through JDBC with Jdbi.
  *
- * <p>H2 2.x is the supported database, in file mode for an embedded dispatcher. Build a store
- * either from a JDBC URL, in which case it creates and owns a HikariCP pool, or from a {@link
- * DataSource} that the host owns:
+ * <p>Supported databases are H2 2.x, in file mode for an embedded dispatcher, PostgreSQL 12 and
+ * later, MySQL 8 and later, and MariaDB 10.6 and later. Several dispatcher nodes may share one
+ * PostgreSQL, MySQL or MariaDB database: claims skip rows that another node has locked, and schema
+ * migrations take a lock. The host puts the JDBC driver on the classpath: {@code
+ * org.postgresql:postgresql}, {@code org.mariadb.jdbc:mariadb-java-client} or {@code
+ * com.mysql:mysql-connector-j}. Build a store either from a JDBC URL, in which case it creates and
+ * owns a HikariCP pool, or from a {@link DataSource} that the host owns:
  *
  * <pre>{@code
  * try (JdbcWebhookStore store =
@@ -47,10 +51,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>By default {@link Builder#build()} brings the schema up to date (see {@link
- * Builder#migrate(boolean)}). Due times and lease expiry come from the database's {@code
- * CURRENT_TIMESTAMP}, never from the JVM's clock. Every method turns a database failure into a
- * {@link StoreUnavailableException} whose message names the operation and contains no secret or
- * message body. Times are stored to the microsecond. Instances are thread-safe.
+ * Builder#migrate(boolean)}). Due times and lease expiry come from the database's clock, never from
+ * the JVM's, so nodes with skewed clocks agree. Every method turns a database failure into a {@link
+ * StoreUnavailableException} whose message names the operation and contains no secret or message
+ * body. Times are stored to the microsecond. Instances are thread-safe.
  */
 public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcWebhookStore.class);
@@ -84,7 +88,7 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
   private JdbcWebhookStore(
       Dialect dialect, DataSource dataSource, HikariDataSource ownedPool, String location) {
     this.dialect = dialect;
-    this.jdbi = configure(Jdbi.create(dataSource));
+    this.jdbi = configure(Jdbi.create(dataSource), dialect);
     this.operations = new StoreOperations(dialect);
     this.ownedPool = ownedPool;
     this.location = location;
@@ -136,7 +140,8 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
     Objects.requireNonNull(connection, "connection");
     requireHostTransaction(connection, message);
     String operation = "publish message " + message.id() + " through the host's connection";
-    try (Handle handle = configure(Jdbi.create(new BorrowedConnection(connection))).open()) {
+    Jdbi hostJdbi = configure(Jdbi.create(new BorrowedConnection(connection)), dialect);
+    try (Handle handle = hostJdbi.open()) {
       Optional<PublishedMessage> existing =
           operations.findByIdempotencyKey(handle, message.idempotencyKey());
       if (existing.isPresent()) {
@@ -164,6 +169,10 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
               + " characters long but must be 1 to "
               + MAX_NODE_ID_LENGTH
               + ": pass a short name of this dispatcher node");
+    }
+    if (nodeId.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException(
+          "nodeId contains the NUL character U+0000, which PostgreSQL cannot store: remove it");
     }
     if (limit < 0) {
       throw new IllegalArgumentException(
@@ -274,7 +283,7 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
   List<String> migrate() {
     try {
       return new SchemaMigrator(dialect).migrate(jdbi);
-    } catch (JdbiException e) {
+    } catch (JdbiException | SQLException e) {
       throw unavailable("migrate the schema", e);
     }
   }
@@ -293,7 +302,7 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
         throw unavailable(operation, e);
       }
       return operations
-          .findByIdempotencyKey(handle, message.idempotencyKey())
+          .findCommittedByIdempotencyKey(handle, message.idempotencyKey())
           .orElseThrow(() -> messageIdTaken(message, e));
     }
   }
@@ -312,7 +321,7 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
     }
     return inTransaction(
             "publish message " + message.id(),
-            handle -> operations.findByIdempotencyKey(handle, message.idempotencyKey()))
+            handle -> operations.findCommittedByIdempotencyKey(handle, message.idempotencyKey()))
         .orElseThrow(() -> messageIdTaken(message, conflict));
   }
 
@@ -373,10 +382,14 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
     }
   }
 
-  private static Jdbi configure(Jdbi jdbi) {
-    // Keeps bound values, which include secrets and message bodies, out of exception messages.
+  /**
+   * Configures a Jdbi instance for the store's statements: the dialect's column types, and
+   * exception messages without bound values, which include secrets and message bodies.
+   */
+  static Jdbi configure(Jdbi jdbi, Dialect dialect) {
     jdbi.getConfig(StatementExceptions.class)
         .setMessageRendering(StatementExceptions.MessageRendering.NONE);
+    jdbi.installPlugin(dialect.columnTypes());
     return jdbi;
   }
 
@@ -416,6 +429,13 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
               + " characters long, but the store keeps at most "
               + maxLength
               + ": shorten it");
+    }
+    if (value.indexOf('\0') >= 0) {
+      throw new InvalidInputException(
+          field,
+          field
+              + " contains the NUL character U+0000, which PostgreSQL cannot store in text: remove"
+              + " it");
     }
   }
 
@@ -457,9 +477,11 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
     private Builder() {}
 
     /**
-     * Sets the JDBC URL of the database, for which the store creates and owns a HikariCP pool. Only
-     * H2 URLs ({@code jdbc:h2:...}) are supported. For an in-memory H2 database, add {@code
-     * ;DB_CLOSE_DELAY=-1} so that the data outlives a moment without open connections.
+     * Sets the JDBC URL of the database, for which the store creates and owns a HikariCP pool. The
+     * URL chooses the SQL dialect: {@code jdbc:h2:}, {@code jdbc:postgresql:}, {@code jdbc:mysql:}
+     * or {@code jdbc:mariadb:}, such as {@code jdbc:postgresql://db.internal:5432/app}. For an
+     * in-memory H2 database, add {@code ;DB_CLOSE_DELAY=-1} so that the data outlives a moment
+     * without open connections.
      *
      * @throws IllegalArgumentException when the URL is blank or names an unsupported database, with
      *     any password in the URL masked in the message
@@ -475,7 +497,10 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
       return this;
     }
 
-    /** Sets the database user for {@link #jdbcUrl}. Default: none, which H2 accepts. */
+    /**
+     * Sets the database user for {@link #jdbcUrl}. Default: none, which H2 accepts; a user in the
+     * URL also works.
+     */
     public Builder username(String username) {
       this.username = username;
       return this;

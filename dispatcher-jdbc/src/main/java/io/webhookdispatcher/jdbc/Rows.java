@@ -8,47 +8,38 @@ import java.net.URI;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.UUID;
-import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /**
- * Conversions between result rows and the dispatcher's types, and the binding of instants.
+ * Conversions from result rows to the dispatcher's types.
  *
- * <p>Timestamps go through {@link OffsetDateTime}, the JDBC 4.2 type of {@code TIMESTAMP WITH TIME
- * ZONE}, so no conversion depends on the JVM's default time zone. UUIDs are read with {@code
- * getObject(column, UUID.class)}.
+ * <p>UUID and timestamp columns are read through the column mappers of the dialect's {@link
+ * ColumnTypes}, because products store them differently.
  */
 final class Rows {
 
   private Rows() {}
 
-  /** Creates an argument that binds an instant as a {@code TIMESTAMP WITH TIME ZONE} in UTC. */
-  static Argument timestamp(Instant instant) {
-    OffsetDateTime value = instant.atOffset(ZoneOffset.UTC);
-    return (position, statement, context) -> statement.setObject(position, value);
-  }
-
   static RowMapper<PublishedMessage> publishedMessage(boolean replayed) {
     return (rs, context) ->
         new PublishedMessage(
-            uuid(rs, "id"),
+            uuid(rs, "id", context),
             rs.getString("event_type"),
             rs.getBytes("body"),
-            instant(rs, "created_at"),
+            instant(rs, "created_at", context),
             replayed);
   }
 
   static RowMapper<Endpoint> endpoint() {
     return (rs, context) ->
         new Endpoint(
-            uuid(rs, "id"),
+            uuid(rs, "id", context),
             URI.create(rs.getString("url")),
             rs.getString("description"),
             rs.getString("secret"),
-            instant(rs, "created_at"));
+            instant(rs, "created_at", context));
   }
 
   /** Maps a leased delivery row; the attempt about to be made is the stored count plus one. */
@@ -56,12 +47,12 @@ final class Rows {
     return (rs, context) ->
         new ClaimedDelivery(
             rs.getLong("delivery_id"),
-            uuid(rs, "lease_token"),
-            uuid(rs, "message_id"),
+            uuid(rs, "lease_token", context),
+            uuid(rs, "message_id", context),
             rs.getString("event_type"),
             rs.getBytes("body"),
-            instant(rs, "message_created_at"),
-            uuid(rs, "endpoint_id"),
+            instant(rs, "message_created_at", context),
+            uuid(rs, "endpoint_id", context),
             URI.create(rs.getString("url")),
             rs.getString("secret"),
             rs.getInt("attempts") + 1);
@@ -73,10 +64,10 @@ final class Rows {
       Integer status = rs.wasNull() ? null : statusCode;
       String response = rs.getString("response");
       return new Attempt(
-          uuid(rs, "message_id"),
-          uuid(rs, "endpoint_id"),
+          uuid(rs, "message_id", context),
+          uuid(rs, "endpoint_id", context),
           rs.getInt("attempt"),
-          instant(rs, "attempted_at"),
+          instant(rs, "attempted_at", context),
           status,
           rs.getString("error"),
           rs.getLong("duration_ms"),
@@ -84,12 +75,13 @@ final class Rows {
     };
   }
 
-  private static UUID uuid(ResultSet rs, String column) throws SQLException {
-    return rs.getObject(column, UUID.class);
+  private static UUID uuid(ResultSet rs, String column, StatementContext context)
+      throws SQLException {
+    return ColumnTypes.read(rs, column, UUID.class, context);
   }
 
-  private static Instant instant(ResultSet rs, String column) throws SQLException {
-    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-    return value == null ? null : value.toInstant();
+  private static Instant instant(ResultSet rs, String column, StatementContext context)
+      throws SQLException {
+    return ColumnTypes.read(rs, column, Instant.class, context);
   }
 }

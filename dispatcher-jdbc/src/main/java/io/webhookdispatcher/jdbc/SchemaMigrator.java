@@ -4,13 +4,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,11 +28,17 @@ import org.slf4j.LoggerFactory;
  * <p>Scripts live in the jar at {@code io/webhookdispatcher/jdbc/schema/<folder>/V<n>__<what>.sql},
  * with one folder per dialect and the same versions in every folder. The table {@code
  * webhook_schema_version} records each applied version, so a start applies only the versions that
- * it lacks, in ascending order, each script together with its version row in one transaction.
+ * it lacks, in ascending order.
  *
- * <p>NOTE: H2 commits each DDL statement at once, so on H2 a script that fails halfway keeps its
- * earlier statements. Every statement in the H2 scripts therefore uses {@code IF NOT EXISTS}, which
- * lets the next start run the whole script again.
+ * <p>Several nodes may start at once on PostgreSQL, MySQL or MariaDB, so the runner first takes the
+ * dialect's migration lock: a node that waited for it then finds the versions that the other node
+ * applied. On PostgreSQL the lock, the version table and every missing script share one
+ * transaction. On the other products each script runs in a transaction together with its version
+ * row.
+ *
+ * <p>NOTE: H2, MySQL and MariaDB commit each DDL statement at once, so there a script that fails
+ * halfway keeps its earlier statements. Every statement in their scripts therefore uses {@code IF
+ * NOT EXISTS}, which lets the next start run the whole script again.
  */
 final class SchemaMigrator {
   private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
@@ -46,31 +56,32 @@ final class SchemaMigrator {
   }
 
   /**
-   * Applies every script whose version is not yet recorded.
+   * Checks the server version, then applies every script whose version is not yet recorded.
    *
    * @return the names of the scripts applied now, oldest first, or an empty list when the schema is
    *     current
+   * @throws IllegalStateException when the server version is not supported or the migration lock
+   *     could not be taken
+   * @throws SQLException when the server's metadata cannot be read
    */
-  List<String> migrate(Jdbi jdbi) {
-    jdbi.useHandle(handle -> handle.execute(dialect.createSchemaVersionTable()));
-    Set<Integer> applied =
-        new HashSet<>(
-            jdbi.withHandle(
-                handle ->
-                    handle
-                        .createQuery(dialect.selectAppliedSchemaVersions())
-                        .mapTo(Integer.class)
-                        .list()));
-
-    List<String> appliedNow = new ArrayList<>();
-    for (String script : SCRIPTS) {
-      int version = versionOf(script);
-      if (!applied.contains(version)) {
-        apply(jdbi, version, script);
-        appliedNow.add(script);
-      }
-    }
-    return appliedNow;
+  List<String> migrate(Jdbi jdbi) throws SQLException {
+    return jdbi.withHandle(
+        handle -> {
+          dialect.requireSupportedVersion(handle.getConnection().getMetaData());
+          if (dialect.hasTransactionalDdl()) {
+            return handle.inTransaction(
+                transaction -> {
+                  lock(transaction);
+                  return applyMissing(transaction, false);
+                });
+          }
+          lock(handle);
+          try {
+            return applyMissing(handle, true);
+          } finally {
+            unlock(handle);
+          }
+        });
   }
 
   /** Returns the highest version that the jar's scripts define. */
@@ -78,18 +89,71 @@ final class SchemaMigrator {
     return versionOf(SCRIPTS.get(SCRIPTS.size() - 1));
   }
 
-  private void apply(Jdbi jdbi, int version, String script) {
-    String sql = load(script);
-    jdbi.useTransaction(
-        handle -> {
-          handle.createScript(sql).executeAsSeparateStatements();
-          handle
-              .createUpdate(dialect.insertSchemaVersion())
-              .bind("version", version)
-              .bind("script", script)
-              .execute();
-        });
+  private List<String> applyMissing(Handle handle, boolean transactionPerScript) {
+    handle.execute(dialect.createSchemaVersionTable());
+    Set<Integer> applied =
+        new HashSet<>(
+            handle.createQuery(dialect.selectAppliedSchemaVersions()).mapTo(Integer.class).list());
+
+    List<String> appliedNow = new ArrayList<>();
+    for (String script : SCRIPTS) {
+      int version = versionOf(script);
+      if (applied.contains(version)) {
+        continue;
+      }
+      if (transactionPerScript) {
+        handle.useTransaction(transaction -> apply(transaction, version, script));
+      } else {
+        apply(handle, version, script);
+      }
+      appliedNow.add(script);
+    }
+    return appliedNow;
+  }
+
+  private void apply(Handle handle, int version, String script) {
+    handle.createScript(load(script)).executeAsSeparateStatements();
+    handle
+        .createUpdate(dialect.insertSchemaVersion())
+        .bind("version", version)
+        .bind("script", script)
+        .execute();
     LOG.info("Applied schema migration {} on {}", script, dialect.name());
+  }
+
+  private void lock(Handle handle) {
+    Optional<String> lock = dialect.lockSchemaMigration();
+    if (lock.isEmpty()) {
+      return;
+    }
+    Integer acquired = handle.createQuery(lock.get()).mapTo(Integer.class).one();
+    if (acquired == null || acquired != 1) {
+      throw new IllegalStateException(
+          "Timed out waiting for the schema migration lock on "
+              + dialect.name()
+              + ": another node is migrating the webhook tables or holds the lock. Start this"
+              + " node again once that node has started");
+    }
+  }
+
+  /**
+   * Releases a session's migration lock. A failure is logged, not thrown, so that it cannot hide
+   * the failure of the migration itself. The server releases the lock when the session ends.
+   */
+  private void unlock(Handle handle) {
+    Optional<String> unlock = dialect.unlockSchemaMigration();
+    if (unlock.isEmpty()) {
+      return;
+    }
+    try {
+      handle.createQuery(unlock.get()).mapTo(Integer.class).one();
+    } catch (JdbiException e) {
+      LOG.warn(
+          "Failed to release the schema migration lock on {}; the server releases it when the"
+              + " connection closes",
+          dialect.name(),
+          e);
+    }
   }
 
   private String load(String script) {

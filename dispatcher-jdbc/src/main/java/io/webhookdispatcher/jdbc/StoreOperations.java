@@ -12,11 +12,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.Update;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +43,26 @@ final class StoreOperations {
 
   /** Returns the stored message with this idempotency key, marked as replayed. */
   Optional<PublishedMessage> findByIdempotencyKey(Handle handle, String idempotencyKey) {
+    return findByIdempotencyKey(handle, idempotencyKey, dialect.selectMessageByIdempotencyKey());
+  }
+
+  /**
+   * Returns the message with this idempotency key, marked as replayed, as committed by another
+   * transaction after an insert of this key failed, also when the handle's transaction reads from
+   * an older snapshot.
+   */
+  Optional<PublishedMessage> findCommittedByIdempotencyKey(Handle handle, String idempotencyKey) {
+    return findByIdempotencyKey(
+        handle, idempotencyKey, dialect.selectCommittedMessageByIdempotencyKey());
+  }
+
+  private static Optional<PublishedMessage> findByIdempotencyKey(
+      Handle handle, String idempotencyKey, String query) {
     if (idempotencyKey == null) {
       return Optional.empty();
     }
     return handle
-        .createQuery(dialect.selectMessageByIdempotencyKey())
+        .createQuery(query)
         .bind("idempotencyKey", idempotencyKey)
         .map(Rows.publishedMessage(true))
         .findOne();
@@ -80,14 +100,7 @@ final class StoreOperations {
   List<ClaimedDelivery> leaseDueDeliveries(
       Handle handle, String nodeId, int limit, Duration lease) {
     UUID leaseToken = UUID.randomUUID();
-    int leased =
-        handle
-            .createUpdate(dialect.leaseDueDeliveries())
-            .bind("leaseToken", leaseToken)
-            .bind("leaseOwner", nodeId)
-            .bind("leaseMillis", Math.max(1, lease.toMillis()))
-            .bind("limit", limit)
-            .execute();
+    int leased = lease(handle, leaseToken, nodeId, limit, lease);
     if (leased == 0) {
       return List.of();
     }
@@ -112,17 +125,20 @@ final class StoreOperations {
   /**
    * Moves each delivery whose lease token still matches to its next state and stores its attempt.
    *
+   * <p>The pending rows are locked and their tokens read before any update, so the decision which
+   * results to keep never depends on the update counts of a batch, which some drivers do not
+   * report.
+   *
    * @return how many results were recorded, not counting the discarded ones
    */
   int record(Handle handle, List<DeliveryResult> results) {
-    int[] updateCounts = completeLeasedDeliveries(handle, results);
+    Map<Long, UUID> currentTokens = lockPendingDeliveries(handle, results);
     List<DeliveryResult> recorded = new ArrayList<>(results.size());
-    for (int i = 0; i < results.size(); i++) {
-      DeliveryResult result = results.get(i);
+    for (DeliveryResult result : results) {
       ClaimedDelivery delivery = result.delivery();
-      // NOTE: H2 reports one count per batched statement. A driver that reports
-      // Statement.SUCCESS_NO_INFO (-2) instead would make every result look discarded here.
-      if (updateCounts[i] > 0) {
+      if (delivery.leaseToken().equals(currentTokens.get(delivery.deliveryId()))) {
+        // Removing the token keeps a second result for the same lease from being recorded.
+        currentTokens.remove(delivery.deliveryId());
         recorded.add(result);
         LOG.debug(
             "Recorded attempt {} of delivery {} for message {} to endpoint {}: {}",
@@ -141,6 +157,7 @@ final class StoreOperations {
       }
     }
     if (!recorded.isEmpty()) {
+      completeLeasedDeliveries(handle, recorded);
       insertAttempts(handle, recorded);
     }
     return recorded.size();
@@ -205,7 +222,54 @@ final class StoreOperations {
     return true;
   }
 
-  private int[] completeLeasedDeliveries(Handle handle, List<DeliveryResult> results) {
+  /**
+   * Leases due deliveries under {@code leaseToken}, in one statement or, where the dialect needs
+   * it, by locking their ids first.
+   *
+   * @return the number of deliveries leased
+   */
+  private int lease(Handle handle, UUID leaseToken, String nodeId, int limit, Duration lease) {
+    Update update =
+        handle
+            .createUpdate(dialect.leaseDueDeliveries())
+            .bind("leaseToken", leaseToken)
+            .bind("leaseOwner", nodeId)
+            .bind("leaseMillis", Math.max(1, lease.toMillis()));
+    Optional<String> lockDueIds = dialect.lockDueDeliveryIds();
+    if (lockDueIds.isEmpty()) {
+      return update.bind("limit", limit).execute();
+    }
+    List<Long> dueIds =
+        handle.createQuery(lockDueIds.get()).bind("limit", limit).mapTo(Long.class).list();
+    if (dueIds.isEmpty()) {
+      return 0;
+    }
+    return update.bindList("deliveryIds", dueIds).execute();
+  }
+
+  /** Locks the pending rows of the results' deliveries and returns their current lease tokens. */
+  private Map<Long, UUID> lockPendingDeliveries(Handle handle, List<DeliveryResult> results) {
+    Set<Long> deliveryIds = new TreeSet<>();
+    for (DeliveryResult result : results) {
+      deliveryIds.add(result.delivery().deliveryId());
+    }
+    List<PendingRow> rows =
+        handle
+            .createQuery(dialect.lockPendingDeliveries())
+            .bindList("deliveryIds", new ArrayList<>(deliveryIds))
+            .map(
+                (rs, context) ->
+                    new PendingRow(
+                        rs.getLong("id"), ColumnTypes.read(rs, "lease_token", UUID.class, context)))
+            .list();
+    Map<Long, UUID> tokens = new HashMap<>();
+    for (PendingRow row : rows) {
+      tokens.put(row.deliveryId(), row.leaseToken());
+    }
+    return tokens;
+  }
+
+  private void completeLeasedDeliveries(Handle handle, List<DeliveryResult> results) {
     PreparedBatch batch = handle.prepareBatch(dialect.completeLeasedDelivery());
     for (DeliveryResult result : results) {
       ClaimedDelivery delivery = result.delivery();
@@ -217,7 +281,7 @@ final class StoreOperations {
           .bind("retryMillis", retryMillis(result))
           .add();
     }
-    return batch.execute();
+    batch.execute();
   }
 
   private void insertAttempts(Handle handle, List<DeliveryResult> recorded) {
@@ -230,9 +294,9 @@ final class StoreOperations {
           .bind("messageId", delivery.messageId())
           .bind("endpointId", delivery.endpointId())
           .bind("attempt", delivery.attempt())
-          .bind("attemptedAt", Rows.timestamp(result.attemptedAt()))
+          .bind("attemptedAt", result.attemptedAt())
           .bind("statusCode", outcome.statusCode() == 0 ? null : outcome.statusCode())
-          .bind("error", truncate(outcome.error(), MAX_ERROR_LENGTH))
+          .bind("error", replaceNul(truncate(outcome.error(), MAX_ERROR_LENGTH)))
           .bind("durationMs", outcome.duration() == null ? 0L : outcome.duration().toMillis())
           .bind("response", responseText(outcome.responseSnippet()))
           .add();
@@ -254,7 +318,7 @@ final class StoreOperations {
 
   /**
    * Decodes at most {@link Attempt#MAX_RESPONSE_BYTES} bytes of a response as UTF-8, replacing
-   * invalid bytes with U+FFFD.
+   * invalid bytes and NUL characters with U+FFFD.
    */
   static String responseText(byte[] snippet) {
     if (snippet == null || snippet.length == 0) {
@@ -264,7 +328,15 @@ final class StoreOperations {
         snippet.length <= Attempt.MAX_RESPONSE_BYTES
             ? snippet
             : Arrays.copyOf(snippet, Attempt.MAX_RESPONSE_BYTES);
-    return new String(kept, StandardCharsets.UTF_8);
+    return replaceNul(new String(kept, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Replaces each NUL character with U+FFFD, because PostgreSQL rejects NUL in text columns and a
+   * response or error message may contain one.
+   */
+  private static String replaceNul(String text) {
+    return text == null ? null : text.replace('\0', '\uFFFD');
   }
 
   private static String truncate(String text, int maxLength) {
@@ -273,4 +345,7 @@ final class StoreOperations {
     }
     return text.substring(0, maxLength);
   }
+
+  /** A locked pending delivery and its lease token, which is null when no claim holds it. */
+  private record PendingRow(long deliveryId, UUID leaseToken) {}
 }

@@ -15,14 +15,15 @@ class JdbcWebhookStoreBuilderTest {
 
   @Test
   void unsupported_url_names_url_and_databases() {
-    String url = "jdbc:postgresql://127.0.0.1:5432/hooks?user=app&password=hunter2";
+    String url = "jdbc:sqlserver://127.0.0.1:1433;databaseName=hooks;user=app;password=hunter2";
 
     IllegalArgumentException thrown =
         assertThrows(IllegalArgumentException.class, () -> JdbcWebhookStore.builder().jdbcUrl(url));
 
     assertThat(thrown)
-        .hasMessageContaining("jdbc:postgresql://127.0.0.1:5432/hooks?user=app&password=****");
-    assertThat(thrown).hasMessageContaining("H2");
+        .hasMessageContaining(
+            "jdbc:sqlserver://127.0.0.1:1433;databaseName=hooks;user=app;password=****");
+    assertThat(thrown).hasMessageContaining("PostgreSQL 12 or later");
     assertThat(thrown.getMessage()).doesNotContain("hunter2");
   }
 

@@ -4,10 +4,12 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import com.zaxxer.hikari.HikariDataSource;
 import io.webhookdispatcher.Attempt;
 import io.webhookdispatcher.Endpoint;
 import io.webhookdispatcher.InvalidInputException;
@@ -20,17 +22,31 @@ import io.webhookdispatcher.spi.DeliveryResult.State;
 import io.webhookdispatcher.spi.OutboxMessage;
 import java.net.URI;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.assertj.core.api.Assertions;
 import org.assertj.core.data.TemporalUnitOffset;
-import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.ConnectionFactory;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
@@ -40,29 +56,87 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Behaviour that every database behind {@link JdbcWebhookStore} must show. A subclass per database
- * supplies the store, a database that cannot be reached and raw connections.
+ * supplies the URL of a database of its own, the URL of a database that cannot be reached, and a
+ * look at the server's sessions. Each test starts with empty tables.
  */
 abstract class OutboxStoreContractTest {
   static final Duration LEASE = Duration.ofSeconds(30);
   static final Duration MAX_WAIT = Duration.ofSeconds(5);
 
+  /** Endpoints and messages of the concurrent claim test: 500 deliveries. */
+  static final int CONCURRENT_ENDPOINTS = 5;
+
+  static final int CONCURRENT_MESSAGES = 100;
+
+  /** Threads that claim at once, spread over two stores, and the limit of each claim. */
+  static final int CONCURRENT_CLAIMERS = 4;
+
+  static final int CONCURRENT_CLAIM_LIMIT = 20;
+
+  static final Duration CONCURRENT_CLAIM_TIMEOUT = Duration.ofSeconds(20);
+
+  /** Stores that migrate one empty database at once. */
+  static final int CONCURRENT_NODES = 4;
+
+  /** Tables of the store, children before parents, so they can be emptied or dropped in order. */
+  static final List<String> TABLES =
+      List.of(
+          "webhook_attempt",
+          "webhook_delivery",
+          "webhook_message",
+          "webhook_endpoint",
+          "webhook_schema_version");
+
   JdbcWebhookStore store;
 
-  /** Opens a store on this test's database; a second call opens the same database again. */
-  abstract JdbcWebhookStore openStore();
+  /** Returns the JDBC URL, with user, of this test's database. */
+  abstract String jdbcUrl();
+
+  /** Returns a JDBC URL of the same product that points at a loopback port that nothing listens on. */
+  abstract String unreachableJdbcUrl();
+
+  /** Returns how many sessions on this test's database are running an insert into a message. */
+  abstract long sessionsInsertingMessages();
+
+  /** Returns a builder of stores that all open this test's database. */
+  JdbcWebhookStore.Builder storeBuilder() {
+    return JdbcWebhookStore.builder().jdbcUrl(jdbcUrl()).maxPoolSize(2);
+  }
 
   /**
    * Opens a store, without migrations, on a database that cannot be reached, with a connection
    * timeout short enough for a test.
    */
-  abstract JdbcWebhookStore openUnreachableStore();
+  JdbcWebhookStore openUnreachableStore() {
+    return JdbcWebhookStore.builder()
+        .jdbcUrl(unreachableJdbcUrl())
+        .maxPoolSize(1)
+        .connectionTimeout(JdbcWebhookStore.MIN_CONNECTION_TIMEOUT)
+        .migrate(false)
+        .build();
+  }
 
   /** Opens a new connection to this test's database, as a host application would. */
-  abstract Connection openConnection() throws SQLException;
+  Connection openConnection() throws SQLException {
+    return DriverManager.getConnection(jdbcUrl());
+  }
+
+  /** Returns whether the store serializes schema migrations of several nodes on this database. */
+  boolean locksSchemaMigrations() {
+    return true;
+  }
+
+  /** Opens a store on this test's database. A second call opens the same database again. */
+  JdbcWebhookStore openStore() {
+    return storeBuilder().build();
+  }
 
   @BeforeEach
   void openStoreForTest() {
     store = openStore();
+    for (String table : TABLES.subList(0, TABLES.size() - 1)) {
+      executeSql("DELETE FROM " + table);
+    }
   }
 
   @AfterEach
@@ -259,7 +333,7 @@ abstract class OutboxStoreContractTest {
     PublishedMessage newer = store.publish(message(null));
     executeSql(
         "UPDATE webhook_delivery SET next_attempt_at = ? WHERE message_id = ?",
-        Instant.now().minus(Duration.ofMinutes(1)).atOffset(ZoneOffset.UTC),
+        Instant.now().minus(Duration.ofMinutes(1)),
         newer.id());
 
     List<ClaimedDelivery> claimed = store.claim("node-a", 10, LEASE);
@@ -273,7 +347,7 @@ abstract class OutboxStoreContractTest {
   void claim_skips_deliveries_not_yet_due() {
     createEndpoint();
     store.publish(message(null));
-    OffsetDateTime inOneHour = Instant.now().plus(Duration.ofHours(1)).atOffset(ZoneOffset.UTC);
+    Instant inOneHour = Instant.now().plus(Duration.ofHours(1));
     executeSql("UPDATE webhook_delivery SET next_attempt_at = ?", inOneHour);
 
     List<ClaimedDelivery> claimed = store.claim("node-a", 10, LEASE);
@@ -394,7 +468,7 @@ abstract class OutboxStoreContractTest {
     List<ClaimedDelivery> beforeDue = store.claim("node-a", 10, LEASE);
     executeSql(
         "UPDATE webhook_delivery SET next_attempt_at = ? WHERE id = ?",
-        Instant.now().minusSeconds(1).atOffset(ZoneOffset.UTC),
+        Instant.now().minusSeconds(1),
         first.deliveryId());
     List<ClaimedDelivery> afterDue = store.claim("node-a", 10, LEASE);
 
@@ -413,11 +487,10 @@ abstract class OutboxStoreContractTest {
 
     store.record(List.of(retry(delivery, Duration.ofHours(1))));
 
-    OffsetDateTime due =
-        queryTimestamp(
+    Instant due =
+        queryInstant(
             "SELECT next_attempt_at FROM webhook_delivery WHERE id = ?", delivery.deliveryId());
-    assertThat(due.toInstant())
-        .isCloseTo(before.plus(Duration.ofHours(1)), within(Duration.ofMinutes(1)));
+    assertThat(due).isCloseTo(before.plus(Duration.ofHours(1)), within(Duration.ofMinutes(1)));
   }
 
   @Test
@@ -681,12 +754,276 @@ abstract class OutboxStoreContractTest {
     }
   }
 
+  @Test
+  void host_data_source_shares_database() {
+    Endpoint endpoint = createEndpoint();
+
+    Optional<Endpoint> found;
+    try (HikariDataSource dataSource = new HikariDataSource()) {
+      dataSource.setJdbcUrl(jdbcUrl());
+      dataSource.setMaximumPoolSize(1);
+      try (JdbcWebhookStore hosted = JdbcWebhookStore.builder().dataSource(dataSource).build()) {
+        found = hosted.find(endpoint.id());
+      }
+    }
+
+    assertThat(found).hasValue(endpoint);
+  }
+
+  @Test
+  void idempotency_keys_compare_exactly() {
+    createEndpoint();
+    PublishedMessage lower = store.publish(message("order-42"));
+
+    PublishedMessage upper = store.publish(message("ORDER-42"));
+    PublishedMessage padded = store.publish(message("order-42 "));
+
+    assertThat(lower.replayed()).isFalse();
+    assertThat(upper.replayed()).isFalse();
+    assertThat(padded.replayed()).isFalse();
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_message")).isEqualTo(3);
+  }
+
+  @Test
+  void description_with_nul_is_rejected() {
+    URI url = URI.create("http://127.0.0.1:9/hook");
+
+    InvalidInputException thrown =
+        assertThrows(
+            InvalidInputException.class,
+            () -> store.create(UUID.randomUUID(), url, "line\0break", "whsec_c2VjcmV0"));
+
+    assertThat(thrown).hasMessageContaining("description contains the NUL character");
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_endpoint")).isZero();
+  }
+
+  @Test
+  void record_replaces_nul_in_response() {
+    createEndpoint();
+    PublishedMessage published = store.publish(message(null));
+    ClaimedDelivery delivery = store.claim("node-a", 10, LEASE).get(0);
+    byte[] snippet = {'o', 'k', 0, '!'};
+    DeliveryOutcome outcome = DeliveryOutcome.response(500, Duration.ofMillis(9), snippet, null);
+
+    store.record(List.of(result(delivery, outcome, State.FAILED, null)));
+
+    Attempt attempt = store.attempts(published.id()).orElseThrow().get(0);
+    assertThat(attempt.response()).isEqualTo("ok\uFFFD!");
+  }
+
+  @Test
+  void record_keeps_one_result_per_lease() {
+    createEndpoint();
+    PublishedMessage published = store.publish(message(null));
+    ClaimedDelivery delivery = store.claim("node-a", 10, LEASE).get(0);
+
+    int recorded = store.record(List.of(success(delivery), success(delivery)));
+
+    assertThat(recorded).isEqualTo(1);
+    assertThat(store.attempts(published.id()).orElseThrow()).hasSize(1);
+  }
+
+  @Test
+  void racing_publish_replays_committed_key() throws Exception {
+    createEndpoint();
+    OutboxMessage first = message("race-1");
+
+    PublishedMessage replayed;
+    try (Connection host = openConnection()) {
+      host.setAutoCommit(false);
+      store.publish(first, host);
+      CompletableFuture<PublishedMessage> racing =
+          CompletableFuture.supplyAsync(() -> store.publish(message("race-1")));
+      awaitInsertBlockedOnKey();
+      host.commit();
+      replayed = racing.get(MAX_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    assertThat(replayed.id()).isEqualTo(first.id());
+    assertThat(replayed.replayed()).isTrue();
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_message")).isEqualTo(1);
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_delivery")).isEqualTo(1);
+  }
+
+  @Test
+  void racing_host_publish_replays_committed_key() throws Exception {
+    createEndpoint();
+    OutboxMessage first = message("race-2");
+
+    PublishedMessage replayed;
+    try (Connection firstHost = openConnection();
+        Connection secondHost = openConnection()) {
+      firstHost.setAutoCommit(false);
+      secondHost.setAutoCommit(false);
+      store.publish(first, firstHost);
+      CompletableFuture<PublishedMessage> racing =
+          CompletableFuture.supplyAsync(() -> store.publish(message("race-2"), secondHost));
+      awaitInsertBlockedOnKey();
+      firstHost.commit();
+      replayed = racing.get(MAX_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      secondHost.commit();
+    }
+
+    assertThat(replayed.id()).isEqualTo(first.id());
+    assertThat(replayed.replayed()).isTrue();
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_message")).isEqualTo(1);
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_delivery")).isEqualTo(1);
+  }
+
+  @Test
+  void claim_skips_rows_locked_elsewhere() throws Exception {
+    createEndpoint();
+    createEndpoint();
+    store.publish(message(null));
+
+    List<ClaimedDelivery> claimed;
+    long lockedId;
+    try (Connection other = openConnection()) {
+      other.setAutoCommit(false);
+      lockedId = lockOldestDelivery(other);
+      claimed =
+          CompletableFuture.supplyAsync(() -> store.claim("node-a", 10, LEASE))
+              .get(MAX_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      other.rollback();
+    }
+
+    assertThat(claimed).hasSize(1);
+    assertThat(claimed.get(0).deliveryId()).isNotEqualTo(lockedId);
+  }
+
+  @Test
+  void concurrent_claims_never_share_delivery() throws Exception {
+    for (int i = 0; i < CONCURRENT_ENDPOINTS; i++) {
+      createEndpoint();
+    }
+    for (int i = 0; i < CONCURRENT_MESSAGES; i++) {
+      store.publish(message(null));
+    }
+    int deliveries = CONCURRENT_ENDPOINTS * CONCURRENT_MESSAGES;
+
+    List<Long> claimed;
+    try (JdbcWebhookStore otherNode = openStore()) {
+      claimed = claimConcurrently(List.of(store, otherNode), deliveries);
+    }
+
+    assertThat(claimed).doesNotHaveDuplicates();
+    assertThat(claimed)
+        .containsExactlyInAnyOrderElementsOf(queryLongs("SELECT id FROM webhook_delivery"));
+  }
+
+  @Test
+  void concurrent_migrations_apply_each_script_once() throws Exception {
+    assumeTrue(locksSchemaMigrations(), "the store takes no migration lock on this database");
+    store.close();
+    for (String table : TABLES) {
+      executeSql("DROP TABLE " + table);
+    }
+    List<JdbcWebhookStore> nodes = new ArrayList<>();
+    for (int i = 0; i < CONCURRENT_NODES; i++) {
+      nodes.add(storeBuilder().migrate(false).build());
+    }
+
+    List<String> applied = new ArrayList<>();
+    try {
+      for (List<String> scripts : runConcurrently(nodes, JdbcWebhookStore::migrate)) {
+        applied.addAll(scripts);
+      }
+    } finally {
+      nodes.forEach(JdbcWebhookStore::close);
+    }
+    store = openStore();
+
+    assertThat(applied).containsExactlyElementsOf(SchemaMigrator.SCRIPTS);
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_schema_version"))
+        .isEqualTo(SchemaMigrator.SCRIPTS.size());
+    assertThat(store.pendingCount()).isZero();
+  }
+
   Endpoint createEndpoint() {
     return store.create(
         UUID.randomUUID(),
         URI.create("http://127.0.0.1:9/hook"),
         "test endpoint",
         "whsec_" + UUID.randomUUID());
+  }
+
+  /**
+   * Waits until a session runs a message insert, which the database blocks until the transaction
+   * that stored the same idempotency key commits or rolls back.
+   */
+  private void awaitInsertBlockedOnKey() {
+    await().atMost(MAX_WAIT).until(this::sessionsInsertingMessages, count -> count == 1);
+  }
+
+  /** Locks the oldest delivery row in the connection's open transaction and returns its id. */
+  private static long lockOldestDelivery(Connection connection) throws SQLException {
+    String sql = "SELECT id FROM webhook_delivery ORDER BY id LIMIT 1 FOR UPDATE";
+    try (PreparedStatement statement = connection.prepareStatement(sql);
+        ResultSet rows = statement.executeQuery()) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  /**
+   * Claims from several threads, spread over the stores, until the claims together returned {@code
+   * deliveries} rows or {@link #CONCURRENT_CLAIM_TIMEOUT} passed, and returns every claimed id.
+   */
+  private static List<Long> claimConcurrently(List<JdbcWebhookStore> nodes, int deliveries)
+      throws Exception {
+    Queue<Long> claimed = new ConcurrentLinkedQueue<>();
+    AtomicInteger claimedCount = new AtomicInteger();
+    Instant deadline = Instant.now().plus(CONCURRENT_CLAIM_TIMEOUT);
+    List<Callable<Void>> claimers = new ArrayList<>();
+    for (int i = 0; i < CONCURRENT_CLAIMERS; i++) {
+      JdbcWebhookStore node = nodes.get(i % nodes.size());
+      String nodeId = "node-" + i;
+      claimers.add(
+          () -> {
+            while (claimedCount.get() < deliveries && Instant.now().isBefore(deadline)) {
+              List<ClaimedDelivery> batch = node.claim(nodeId, CONCURRENT_CLAIM_LIMIT, LEASE);
+              batch.forEach(delivery -> claimed.add(delivery.deliveryId()));
+              claimedCount.addAndGet(batch.size());
+            }
+            return null;
+          });
+    }
+    runConcurrently(claimers, Callable::call);
+    return new ArrayList<>(claimed);
+  }
+
+  /**
+   * Applies {@code action} to every input on its own thread, all released at once, and returns the
+   * results in input order.
+   */
+  private static <I, R> List<R> runConcurrently(List<I> inputs, ThrowingFunction<I, R> action)
+      throws Exception {
+    ExecutorService threads = Executors.newFixedThreadPool(inputs.size());
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<R>> futures = new ArrayList<>();
+      for (I input : inputs) {
+        futures.add(
+            threads.submit(
+                () -> {
+                  start.await();
+                  return action.apply(input);
+                }));
+      }
+      start.countDown();
+      List<R> results = new ArrayList<>();
+      for (Future<R> future : futures) {
+        results.add(future.get(CONCURRENT_CLAIM_TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS));
+      }
+      return results;
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  /** A function that may throw, for the actions of {@link #runConcurrently}. */
+  private interface ThrowingFunction<I, R> {
+    R apply(I input) throws Exception;
   }
 
   static OutboxMessage message(String idempotencyKey) {
@@ -733,30 +1070,55 @@ abstract class OutboxStoreContractTest {
     return withRawHandle(handle -> handle.select(sql, args).mapTo(String.class).list());
   }
 
-  List<UUID> queryUuids(String sql, Object... args) {
-    return withRawHandle(
-        handle ->
-            handle.select(sql, args).map((rs, context) -> rs.getObject(1, UUID.class)).list());
+  List<Long> queryLongs(String sql, Object... args) {
+    return withRawHandle(handle -> handle.select(sql, args).mapTo(Long.class).list());
   }
 
-  OffsetDateTime queryTimestamp(String sql, Object... args) {
-    return withRawHandle(
-        handle ->
-            handle
-                .select(sql, args)
-                .map((rs, context) -> rs.getObject(1, OffsetDateTime.class))
-                .one());
+  List<UUID> queryUuids(String sql, Object... args) {
+    return withRawHandle(handle -> handle.select(sql, args).mapTo(UUID.class).list());
+  }
+
+  Instant queryInstant(String sql, Object... args) {
+    return withRawHandle(handle -> handle.select(sql, args).mapTo(Instant.class).one());
   }
 
   int executeSql(String sql, Object... args) {
     return withRawHandle(handle -> handle.execute(sql, args));
   }
 
-  private <T> T withRawHandle(HandleCallback<T, RuntimeException> callback) {
-    try (Handle handle = Jdbi.open(openConnection())) {
-      return callback.withHandle(handle);
+  /**
+   * Runs raw SQL on a new connection. UUIDs and instants are bound and read as the store does on
+   * this database, so a test can compare them with the store's values.
+   */
+  private <T> T withRawHandle(HandleCallback<T, SQLException> callback) {
+    try (Connection connection = openConnection()) {
+      DatabaseMetaData metaData = connection.getMetaData();
+      Dialect dialect =
+          Dialect.forProductName(metaData.getDatabaseProductName(), metaData.getURL());
+      Jdbi jdbi =
+          JdbcWebhookStore.configure(Jdbi.create(new SingleConnection(connection)), dialect);
+      return jdbi.withHandle(callback);
     } catch (SQLException e) {
-      throw new IllegalStateException("Failed to open a raw connection to the test database", e);
+      throw new IllegalStateException("Raw SQL on the test database failed", e);
+    }
+  }
+
+  /** Hands one connection to Jdbi and leaves closing it to the caller. */
+  private static final class SingleConnection implements ConnectionFactory {
+    private final Connection connection;
+
+    SingleConnection(Connection connection) {
+      this.connection = connection;
+    }
+
+    @Override
+    public Connection openConnection() {
+      return connection;
+    }
+
+    @Override
+    public void closeConnection(Connection toClose) {
+      // The caller closes the connection.
     }
   }
 

@@ -1,0 +1,222 @@
+package io.webhookdispatcher.jdbc;
+
+import java.sql.DatabaseMetaData;
+import java.sql.SQLException;
+import java.util.Optional;
+
+/**
+ * The SQL for PostgreSQL 12 and later.
+ *
+ * <p>Every time comes from {@code now()}, the start of the current transaction on the server, so a
+ * message, its deliveries and their due time share one instant, as on H2. A claim leases in one
+ * statement: a CTE picks due rows with {@code FOR UPDATE SKIP LOCKED}, so concurrent claims on
+ * several nodes skip each other's rows instead of waiting or leasing them twice, and an {@code
+ * UPDATE ... FROM} leases them. A second query reads the leased rows back by lease token.
+ * Migrations hold a transaction-scoped advisory lock, and each run applies its missing scripts in
+ * that one transaction, because PostgreSQL rolls back DDL with the transaction.
+ */
+final class PostgresDialect implements Dialect {
+
+  /** Oldest supported major version. */
+  static final int MIN_MAJOR_VERSION = 12;
+
+  /** SQLSTATE {@code unique_violation}. */
+  private static final String UNIQUE_VIOLATION_SQL_STATE = "23505";
+
+  /**
+   * Waits for the advisory lock that serializes migrations within one database. Its key is the
+   * ASCII text {@code webhooks} read as a 64-bit integer. Another application that takes the same
+   * key by chance only delays a migration.
+   */
+  private static final String LOCK_SCHEMA_MIGRATION =
+      """
+      SELECT 1 FROM pg_advisory_xact_lock(8603390863846894451)\
+      """;
+
+  private static final String CREATE_SCHEMA_VERSION_TABLE =
+      """
+      CREATE TABLE IF NOT EXISTS webhook_schema_version (
+        version INTEGER PRIMARY KEY,
+        script VARCHAR(255) NOT NULL,
+        applied_at TIMESTAMPTZ NOT NULL
+      )\
+      """;
+
+  private static final String INSERT_SCHEMA_VERSION =
+      """
+      INSERT INTO webhook_schema_version (version, script, applied_at)
+      VALUES (:version, :script, now())\
+      """;
+
+  private static final String INSERT_ENDPOINT =
+      """
+      INSERT INTO webhook_endpoint (id, url, description, secret, created_at)
+      VALUES (:id, :url, :description, :secret, now())\
+      """;
+
+  private static final String MARK_ENDPOINT_DELETED =
+      """
+      UPDATE webhook_endpoint
+      SET deleted_at = now()
+      WHERE id = :id AND deleted_at IS NULL\
+      """;
+
+  private static final String CANCEL_PENDING_DELIVERIES_OF_ENDPOINT =
+      """
+      UPDATE webhook_delivery
+      SET state = 'CANCELLED',
+          lease_token = NULL,
+          lease_owner = NULL,
+          lease_until = NULL,
+          updated_at = now()
+      WHERE endpoint_id = :endpointId AND state = 'PENDING'\
+      """;
+
+  private static final String INSERT_MESSAGE =
+      """
+      INSERT INTO webhook_message (id, event_type, body, idempotency_key, created_at)
+      VALUES (:id, :eventType, :body, :idempotencyKey, now())\
+      """;
+
+  private static final String INSERT_DELIVERIES_FOR_LIVE_ENDPOINTS =
+      """
+      INSERT INTO webhook_delivery
+        (message_id, endpoint_id, state, attempts, next_attempt_at, updated_at)
+      SELECT CAST(:messageId AS UUID), id, 'PENDING', 0, now(), now()
+      FROM webhook_endpoint
+      WHERE deleted_at IS NULL\
+      """;
+
+  /**
+   * Leases due deliveries. When a row that the CTE scans was leased by a transaction that committed
+   * meanwhile, {@code FOR UPDATE} evaluates the conditions again on the committed row, which then
+   * fails the lease check.
+   */
+  private static final String LEASE_DUE_DELIVERIES =
+      """
+      WITH due AS (
+        SELECT d.id
+        FROM webhook_delivery d
+        WHERE d.state = 'PENDING'
+          AND d.next_attempt_at <= now()
+          AND (d.lease_until IS NULL OR d.lease_until < now())
+          AND EXISTS (
+            SELECT 1 FROM webhook_endpoint e
+            WHERE e.id = d.endpoint_id AND e.deleted_at IS NULL)
+        ORDER BY d.next_attempt_at, d.id
+        LIMIT :limit
+        FOR UPDATE OF d SKIP LOCKED)
+      UPDATE webhook_delivery d
+      SET lease_token = :leaseToken,
+          lease_owner = :leaseOwner,
+          lease_until = now() + CAST(:leaseMillis AS BIGINT) * INTERVAL '1 millisecond',
+          updated_at = now()
+      FROM due
+      WHERE d.id = due.id\
+      """;
+
+  private static final String COMPLETE_LEASED_DELIVERY =
+      """
+      UPDATE webhook_delivery
+      SET state = :state,
+          attempts = :attempt,
+          next_attempt_at = now() + CAST(:retryMillis AS BIGINT) * INTERVAL '1 millisecond',
+          lease_token = NULL,
+          lease_owner = NULL,
+          lease_until = NULL,
+          updated_at = now()
+      WHERE id = :deliveryId AND state = 'PENDING' AND lease_token = :leaseToken\
+      """;
+
+  @Override
+  public String name() {
+    return "PostgreSQL";
+  }
+
+  @Override
+  public String schemaFolder() {
+    return "postgresql";
+  }
+
+  @Override
+  public ColumnTypes columnTypes() {
+    return ColumnTypes.NATIVE;
+  }
+
+  @Override
+  public boolean isUniqueViolation(SQLException exception) {
+    return UNIQUE_VIOLATION_SQL_STATE.equals(exception.getSQLState());
+  }
+
+  @Override
+  public void requireSupportedVersion(DatabaseMetaData metaData) throws SQLException {
+    if (metaData.getDatabaseMajorVersion() < MIN_MAJOR_VERSION) {
+      throw new IllegalStateException(
+          "PostgreSQL "
+              + metaData.getDatabaseProductVersion()
+              + " is not supported: the webhook store needs PostgreSQL "
+              + MIN_MAJOR_VERSION
+              + " or later");
+    }
+  }
+
+  @Override
+  public boolean hasTransactionalDdl() {
+    return true;
+  }
+
+  @Override
+  public Optional<String> lockSchemaMigration() {
+    return Optional.of(LOCK_SCHEMA_MIGRATION);
+  }
+
+  @Override
+  public Optional<String> unlockSchemaMigration() {
+    return Optional.empty();
+  }
+
+  @Override
+  public String createSchemaVersionTable() {
+    return CREATE_SCHEMA_VERSION_TABLE;
+  }
+
+  @Override
+  public String insertSchemaVersion() {
+    return INSERT_SCHEMA_VERSION;
+  }
+
+  @Override
+  public String insertEndpoint() {
+    return INSERT_ENDPOINT;
+  }
+
+  @Override
+  public String markEndpointDeleted() {
+    return MARK_ENDPOINT_DELETED;
+  }
+
+  @Override
+  public String cancelPendingDeliveriesOfEndpoint() {
+    return CANCEL_PENDING_DELIVERIES_OF_ENDPOINT;
+  }
+
+  @Override
+  public String insertMessage() {
+    return INSERT_MESSAGE;
+  }
+
+  @Override
+  public String insertDeliveriesForLiveEndpoints() {
+    return INSERT_DELIVERIES_FOR_LIVE_ENDPOINTS;
+  }
+
+  @Override
+  public String leaseDueDeliveries() {
+    return LEASE_DUE_DELIVERIES;
+  }
+
+  @Override
+  public String completeLeasedDelivery() {
+    return COMPLETE_LEASED_DELIVERY;
+  }
+}

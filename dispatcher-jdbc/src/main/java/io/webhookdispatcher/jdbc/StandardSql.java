@@ -1,0 +1,97 @@
+package io.webhookdispatcher.jdbc;
+
+/**
+ * Statements that H2, PostgreSQL, MySQL and MariaDB all run unchanged, so that a change to one of
+ * them is made once. None of them reads the database's clock, whose functions differ by product.
+ */
+final class StandardSql {
+
+  static final String SELECT_APPLIED_SCHEMA_VERSIONS =
+      """
+      SELECT version FROM webhook_schema_version ORDER BY version\
+      """;
+
+  static final String SELECT_LIVE_ENDPOINT =
+      """
+      SELECT id, url, description, secret, created_at
+      FROM webhook_endpoint
+      WHERE id = :id AND deleted_at IS NULL\
+      """;
+
+  static final String SELECT_MESSAGE =
+      """
+      SELECT id, event_type, body, created_at
+      FROM webhook_message
+      WHERE id = :id\
+      """;
+
+  static final String SELECT_MESSAGE_BY_IDEMPOTENCY_KEY =
+      """
+      SELECT id, event_type, body, created_at
+      FROM webhook_message
+      WHERE idempotency_key = :idempotencyKey\
+      """;
+
+  static final String COUNT_MESSAGES =
+      """
+      SELECT COUNT(*) FROM webhook_message WHERE id = :id\
+      """;
+
+  static final String SELECT_LEASED_DELIVERIES =
+      """
+      SELECT d.id AS delivery_id,
+             d.lease_token,
+             d.attempts,
+             m.id AS message_id,
+             m.event_type,
+             m.body,
+             m.created_at AS message_created_at,
+             e.id AS endpoint_id,
+             e.url,
+             e.secret
+      FROM webhook_delivery d
+      JOIN webhook_message m ON m.id = d.message_id
+      JOIN webhook_endpoint e ON e.id = d.endpoint_id
+      WHERE d.lease_token = :leaseToken
+      ORDER BY d.next_attempt_at, d.id\
+      """;
+
+  /**
+   * Locks the pending rows among {@code <deliveryIds>} in id order, so that concurrent writers lock
+   * in one order, and returns their lease tokens.
+   */
+  static final String LOCK_PENDING_DELIVERIES =
+      """
+      SELECT id, lease_token
+      FROM webhook_delivery
+      WHERE id IN (<deliveryIds>) AND state = 'PENDING'
+      ORDER BY id
+      FOR UPDATE\
+      """;
+
+  static final String INSERT_ATTEMPT =
+      """
+      INSERT INTO webhook_attempt
+        (delivery_id, message_id, endpoint_id, attempt, attempted_at, status_code, error,
+         duration_ms, response)
+      VALUES
+        (:deliveryId, :messageId, :endpointId, :attempt, :attemptedAt, :statusCode, :error,
+         :durationMs, :response)\
+      """;
+
+  static final String SELECT_ATTEMPTS_OF_MESSAGE =
+      """
+      SELECT message_id, endpoint_id, attempt, attempted_at, status_code, error, duration_ms,
+             response
+      FROM webhook_attempt
+      WHERE message_id = :messageId
+      ORDER BY attempted_at, id\
+      """;
+
+  static final String COUNT_PENDING_DELIVERIES =
+      """
+      SELECT COUNT(*) FROM webhook_delivery WHERE state = 'PENDING'\
+      """;
+
+  private StandardSql() {}
+}

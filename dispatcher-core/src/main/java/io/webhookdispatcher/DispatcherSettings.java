@@ -20,6 +20,18 @@ public final class DispatcherSettings {
   /** Default maximum number of deliveries in flight on one node. */
   public static final int DEFAULT_MAX_IN_FLIGHT = 256;
 
+  /** Default maximum number of deliveries in flight to one endpoint, across all nodes. */
+  public static final int DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT = 16;
+
+  /** Default time that finished messages and their attempts are kept: 30 days. */
+  public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+
+  /** Time between two runs of the retention job on one node: 10 minutes. */
+  public static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
+
+  /** Messages deleted per retention transaction, so that no run locks the tables for long. */
+  public static final int PURGE_BATCH_SIZE = 500;
+
   /** Default maximum serialized message size: 262144 bytes (256 KiB). */
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024;
 
@@ -32,6 +44,8 @@ public final class DispatcherSettings {
   private final Duration pollInterval;
   private final int batchSize;
   private final int maxInFlight;
+  private final int maxInFlightPerEndpoint;
+  private final Duration retention;
   private final int maxMessageBytes;
   private final boolean allowPrivateAddresses;
   private final String nodeId;
@@ -43,6 +57,8 @@ public final class DispatcherSettings {
     this.pollInterval = builder.pollInterval;
     this.batchSize = builder.batchSize;
     this.maxInFlight = builder.maxInFlight;
+    this.maxInFlightPerEndpoint = builder.maxInFlightPerEndpoint;
+    this.retention = builder.retention;
     this.maxMessageBytes = builder.maxMessageBytes;
     this.allowPrivateAddresses = builder.allowPrivateAddresses;
     this.nodeId = nodeId;
@@ -76,6 +92,14 @@ public final class DispatcherSettings {
     return maxInFlight;
   }
 
+  public int maxInFlightPerEndpoint() {
+    return maxInFlightPerEndpoint;
+  }
+
+  public Duration retention() {
+    return retention;
+  }
+
   public int maxMessageBytes() {
     return maxMessageBytes;
   }
@@ -102,6 +126,10 @@ public final class DispatcherSettings {
         + batchSize
         + ", maxInFlight="
         + maxInFlight
+        + ", maxInFlightPerEndpoint="
+        + maxInFlightPerEndpoint
+        + ", retention="
+        + retention
         + ", maxMessageBytes="
         + maxMessageBytes
         + ", allowPrivateAddresses="
@@ -115,6 +143,8 @@ public final class DispatcherSettings {
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
     private int batchSize = DEFAULT_BATCH_SIZE;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private int maxInFlightPerEndpoint = DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT;
+    private Duration retention = DEFAULT_RETENTION;
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     private boolean allowPrivateAddresses;
     private String nodeId;
@@ -141,6 +171,14 @@ public final class DispatcherSettings {
 
     void maxInFlight(int maxInFlight) {
       this.maxInFlight = atLeastOne("maxInFlight", maxInFlight);
+    }
+
+    void maxInFlightPerEndpoint(int maxInFlightPerEndpoint) {
+      this.maxInFlightPerEndpoint = atLeastOne("maxInFlightPerEndpoint", maxInFlightPerEndpoint);
+    }
+
+    void retention(Duration retention) {
+      this.retention = positive("retention", retention);
     }
 
     void maxMessageBytes(int maxMessageBytes) {

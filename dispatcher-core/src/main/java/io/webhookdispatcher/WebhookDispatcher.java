@@ -39,6 +39,9 @@ public final class WebhookDispatcher implements AutoCloseable {
   /** Maximum length of an endpoint description, in characters. */
   public static final int MAX_DESCRIPTION_LENGTH = 1024;
 
+  /** Maximum number of retention batches in one run, so that a run never holds up delivery long. */
+  private static final int MAX_PURGE_BATCHES_PER_RUN = 20;
+
   /** Maximum length of an idempotency key, in characters. */
   public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
@@ -81,6 +84,7 @@ public final class WebhookDispatcher implements AutoCloseable {
             settings.nodeId(),
             settings.batchSize(),
             settings.maxInFlight(),
+            settings.maxInFlightPerEndpoint(),
             settings.lease(),
             builder.meterRegistry);
   }
@@ -237,11 +241,35 @@ public final class WebhookDispatcher implements AutoCloseable {
     LOG.info("Stopped webhook delivery on node {}", settings.nodeId());
   }
 
+  /**
+   * Deletes finished messages older than the retention period, batch by batch, and returns how many
+   * were deleted. Started nodes run it every {@link DispatcherSettings#PURGE_INTERVAL}.
+   */
+  public int purgeExpired() {
+    int deleted = 0;
+    for (int batch = 0; batch < MAX_PURGE_BATCHES_PER_RUN; batch++) {
+      int purged = outbox.purgeFinished(settings.retention(), DispatcherSettings.PURGE_BATCH_SIZE);
+      deleted += purged;
+      if (purged < DispatcherSettings.PURGE_BATCH_SIZE) {
+        break;
+      }
+    }
+    if (deleted > 0) {
+      LOG.info("Deleted {} messages finished more than {} ago", deleted, settings.retention());
+    }
+    return deleted;
+  }
+
   private void deliverUntilClosed() {
     Duration backoff = settings.pollInterval();
     boolean outage = false;
+    long nextPurge = System.nanoTime();
     while (running) {
       try {
+        if (System.nanoTime() - nextPurge >= 0) {
+          nextPurge = System.nanoTime() + DispatcherSettings.PURGE_INTERVAL.toNanos();
+          purgeExpired();
+        }
         boolean worked = loop.runCycle();
         if (outage) {
           LOG.info("Webhook store is reachable again; delivery resumed");
@@ -421,6 +449,26 @@ public final class WebhookDispatcher implements AutoCloseable {
     /** Sets the maximum number of deliveries in flight on this node. Default: 256. */
     public Builder maxInFlight(int maxInFlight) {
       settings.maxInFlight(maxInFlight);
+      return this;
+    }
+
+    /**
+     * Sets the maximum number of deliveries in flight to one endpoint, counted across every node
+     * on the same store. A slow or failing endpoint then holds at most this many attempts, and the
+     * others keep their share. Default: 16.
+     */
+    public Builder maxInFlightPerEndpoint(int maxInFlightPerEndpoint) {
+      settings.maxInFlightPerEndpoint(maxInFlightPerEndpoint);
+      return this;
+    }
+
+    /**
+     * Sets how long finished messages (every delivery delivered, failed or cancelled) and their
+     * attempts are kept before a retention job deletes them, in small batches every 10 minutes on
+     * each started node. Default: 30 days.
+     */
+    public Builder retention(Duration retention) {
+      settings.retention(retention);
       return this;
     }
 

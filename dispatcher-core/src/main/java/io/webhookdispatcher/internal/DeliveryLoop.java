@@ -46,6 +46,7 @@ public final class DeliveryLoop {
   private final String nodeId;
   private final int batchSize;
   private final int maxInFlight;
+  private final int maxInFlightPerEndpoint;
   private final Duration lease;
   private final DeliveryMeters meters;
 
@@ -63,6 +64,7 @@ public final class DeliveryLoop {
       String nodeId,
       int batchSize,
       int maxInFlight,
+      int maxInFlightPerEndpoint,
       Duration lease,
       MeterRegistry meterRegistry) {
     this.outbox = outbox;
@@ -73,6 +75,7 @@ public final class DeliveryLoop {
     this.nodeId = nodeId;
     this.batchSize = batchSize;
     this.maxInFlight = maxInFlight;
+    this.maxInFlightPerEndpoint = maxInFlightPerEndpoint;
     this.lease = lease;
     this.meters = new DeliveryMeters(meterRegistry, inFlight::get);
   }
@@ -94,7 +97,7 @@ public final class DeliveryLoop {
    * @return the number of attempts recorded
    */
   public int runOnceAndWait(Duration timeout) {
-    List<ClaimedDelivery> batch = outbox.claim(nodeId, batchSize, lease);
+    List<ClaimedDelivery> batch = outbox.claim(nodeId, batchSize, maxInFlightPerEndpoint, lease);
     List<CompletableFuture<Void>> sends = new ArrayList<>(batch.size());
     for (ClaimedDelivery delivery : batch) {
       sends.add(send(delivery));
@@ -130,7 +133,7 @@ public final class DeliveryLoop {
     if (capacity <= 0) {
       return 0;
     }
-    List<ClaimedDelivery> batch = outbox.claim(nodeId, capacity, lease);
+    List<ClaimedDelivery> batch = outbox.claim(nodeId, capacity, maxInFlightPerEndpoint, lease);
     for (ClaimedDelivery delivery : batch) {
       send(delivery);
     }

@@ -31,10 +31,26 @@ public interface OutboxStore {
   PublishedMessage publish(OutboxMessage message, Connection connection);
 
   /**
-   * Leases up to {@code limit} due deliveries for {@code lease}, oldest due first. Deliveries whose
-   * lease has expired are due again.
+   * Leases up to {@code limit} due deliveries for {@code lease}, oldest due first, but never so
+   * many that an endpoint has more than {@code maxPerEndpoint} deliveries under a live lease,
+   * counting the leases of every node. So one endpoint's backlog cannot hold back the others.
+   * Deliveries whose lease has expired are due again.
    */
-  List<ClaimedDelivery> claim(String nodeId, int limit, Duration lease);
+  List<ClaimedDelivery> claim(String nodeId, int limit, int maxPerEndpoint, Duration lease);
+
+  /** Leases like {@link #claim(String, int, int, Duration)} with no limit per endpoint. */
+  default List<ClaimedDelivery> claim(String nodeId, int limit, Duration lease) {
+    return claim(nodeId, limit, Integer.MAX_VALUE, lease);
+  }
+
+  /**
+   * Deletes up to {@code batchSize} messages published more than {@code age} ago, by the store's
+   * clock, whose deliveries have all ended (delivered, failed or cancelled), together with their
+   * deliveries and attempts, in one short transaction.
+   *
+   * @return how many messages were deleted; less than {@code batchSize} means none is left
+   */
+  int purgeFinished(Duration age, int batchSize);
 
   /**
    * Records attempts and moves their deliveries on, in one transaction. A result whose lease token

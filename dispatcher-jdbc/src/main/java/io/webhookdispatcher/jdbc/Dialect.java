@@ -209,4 +209,52 @@ interface Dialect {
   private static boolean hasPrefix(String jdbcUrl, String prefix) {
     return jdbcUrl.regionMatches(true, 0, prefix, 0, prefix.length());
   }
+
+  /**
+   * Returns the query that selects the ids of at most {@code :batchSize} messages created more than
+   * {@code :ageMillis} milliseconds before the database's now that have no pending delivery, oldest
+   * first.
+   */
+  String selectPurgeableMessageIds();
+
+  default String deleteAttemptsOfMessages() {
+    return StandardSql.DELETE_ATTEMPTS_OF_MESSAGES;
+  }
+
+  default String deleteDeliveriesOfMessages() {
+    return StandardSql.DELETE_DELIVERIES_OF_MESSAGES;
+  }
+
+  default String deleteMessages() {
+    return StandardSql.DELETE_MESSAGES;
+  }
+
+  /**
+   * Returns whether claims on this database must not run at once within one process. H2 serves one
+   * process per database file, and its row locks stall claims that run at once, so its store
+   * claims one batch at a time.
+   */
+  default boolean serializesClaims() {
+    return false;
+  }
+
+  /**
+   * Returns the queries with which the store picks each endpoint's fair share of due deliveries in
+   * Java, or empty when {@link #lockDueDeliveryIds()} or {@link #leaseDueDeliveries()} pick it in
+   * SQL. With them, {@link #lockDueDeliveryIds()} locks the chosen ids, bound as {@code
+   * <deliveryIds>}.
+   */
+  default Optional<FairShareQueries> fairShareInJava() {
+    return Optional.empty();
+  }
+
+  /**
+   * Queries for a fair share picked in Java.
+   *
+   * @param countLeasedByEndpoint returns {@code endpoint_id} and {@code leased}, the number of its
+   *     deliveries under a live lease
+   * @param selectDueInOrder returns {@code id} and {@code endpoint_id} of every due delivery of a
+   *     live endpoint, oldest due first
+   */
+  record FairShareQueries(String countLeasedByEndpoint, String selectDueInOrder) {}
 }

@@ -73,25 +73,50 @@ final class H2Dialect implements Dialect {
       WHERE deleted_at IS NULL\
       """;
 
-  private static final String LEASE_DUE_DELIVERIES =
+  /**
+   * Counts each endpoint's deliveries under a live lease. H2 plans a window function over the due
+   * rows badly (seconds for a few hundred rows), so its store picks the fair share of due rows in
+   * Java from this count and {@link #SELECT_DUE_DELIVERIES_IN_ORDER}, then locks them.
+   */
+  private static final String COUNT_LEASED_BY_ENDPOINT =
+      """
+      SELECT endpoint_id, COUNT(*) AS leased
+      FROM webhook_delivery
+      WHERE state = 'PENDING' AND lease_until >= CURRENT_TIMESTAMP
+      GROUP BY endpoint_id\
+      """;
+
+  private static final String SELECT_DUE_DELIVERIES_IN_ORDER =
+      """
+      SELECT d.id, d.endpoint_id
+      FROM webhook_delivery d
+      WHERE d.state = 'PENDING'
+        AND d.next_attempt_at <= CURRENT_TIMESTAMP
+        AND (d.lease_until IS NULL OR d.lease_until < CURRENT_TIMESTAMP)
+        AND (
+          SELECT e.deleted_at IS NULL FROM webhook_endpoint e
+          WHERE e.id = d.endpoint_id)
+      ORDER BY d.next_attempt_at, d.id\
+      """;
+
+  private static final String LOCK_CHOSEN_DELIVERY_IDS =
+      """
+      SELECT id
+      FROM webhook_delivery
+      WHERE id IN (<deliveryIds>)
+        AND state = 'PENDING'
+        AND (lease_until IS NULL OR lease_until < CURRENT_TIMESTAMP)
+      FOR UPDATE SKIP LOCKED\
+      """;
+
+  private static final String LEASE_LOCKED_DELIVERIES =
       """
       UPDATE webhook_delivery
       SET lease_token = :leaseToken,
           lease_owner = :leaseOwner,
           lease_until = DATEADD(MILLISECOND, CAST(:leaseMillis AS BIGINT), CURRENT_TIMESTAMP),
           updated_at = CURRENT_TIMESTAMP
-      WHERE id IN (
-        SELECT d.id
-        FROM webhook_delivery d
-        WHERE d.state = 'PENDING'
-          AND d.next_attempt_at <= CURRENT_TIMESTAMP
-          AND (d.lease_until IS NULL OR d.lease_until < CURRENT_TIMESTAMP)
-          AND (
-            SELECT e.deleted_at IS NULL FROM webhook_endpoint e
-            WHERE e.id = d.endpoint_id)
-        ORDER BY d.next_attempt_at, d.id
-        FETCH FIRST :limit ROWS ONLY
-        FOR UPDATE SKIP LOCKED)\
+      WHERE id IN (<deliveryIds>)\
       """;
 
   private static final String COMPLETE_LEASED_DELIVERY =
@@ -105,6 +130,18 @@ final class H2Dialect implements Dialect {
           lease_until = NULL,
           updated_at = CURRENT_TIMESTAMP
       WHERE id = :deliveryId AND state = 'PENDING' AND lease_token = :leaseToken\
+      """;
+
+  private static final String SELECT_PURGEABLE_MESSAGE_IDS =
+      """
+      SELECT m.id
+      FROM webhook_message m
+      WHERE m.created_at < DATEADD(MILLISECOND, -CAST(:ageMillis AS BIGINT), CURRENT_TIMESTAMP)
+        AND NOT EXISTS (
+          SELECT 1 FROM webhook_delivery d
+          WHERE d.message_id = m.id AND d.state = 'PENDING')
+      ORDER BY m.created_at
+      FETCH FIRST :batchSize ROWS ONLY\
       """;
 
   @Override
@@ -178,12 +215,33 @@ final class H2Dialect implements Dialect {
   }
 
   @Override
+  public boolean serializesClaims() {
+    return true;
+  }
+
+  @Override
+  public Optional<String> lockDueDeliveryIds() {
+    return Optional.of(LOCK_CHOSEN_DELIVERY_IDS);
+  }
+
+  @Override
+  public Optional<FairShareQueries> fairShareInJava() {
+    return Optional.of(
+        new FairShareQueries(COUNT_LEASED_BY_ENDPOINT, SELECT_DUE_DELIVERIES_IN_ORDER));
+  }
+
+  @Override
   public String leaseDueDeliveries() {
-    return LEASE_DUE_DELIVERIES;
+    return LEASE_LOCKED_DELIVERIES;
   }
 
   @Override
   public String completeLeasedDelivery() {
     return COMPLETE_LEASED_DELIVERY;
+  }
+
+  @Override
+  public String selectPurgeableMessageIds() {
+    return SELECT_PURGEABLE_MESSAGE_IDS;
   }
 }

@@ -78,6 +78,9 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
   static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
   static final int MAX_NODE_ID_LENGTH = 255;
 
+  /** Lock that runs the claims of every H2 store in this process one at a time. */
+  private static final Object SERIAL_CLAIMS = new Object();
+
   private final Dialect dialect;
   private final Jdbi jdbi;
   private final StoreOperations operations;
@@ -160,7 +163,8 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
    * without a query.
    */
   @Override
-  public List<ClaimedDelivery> claim(String nodeId, int limit, Duration lease) {
+  public List<ClaimedDelivery> claim(
+      String nodeId, int limit, int maxPerEndpoint, Duration lease) {
     Objects.requireNonNull(nodeId, "nodeId");
     if (nodeId.isEmpty() || nodeId.length() > MAX_NODE_ID_LENGTH) {
       throw new IllegalArgumentException(
@@ -178,6 +182,13 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
       throw new IllegalArgumentException(
           "limit is " + limit + " but must be 0 or more: pass the number of deliveries to lease");
     }
+    if (maxPerEndpoint < 1) {
+      throw new IllegalArgumentException(
+          "maxPerEndpoint is "
+              + maxPerEndpoint
+              + " but must be at least 1: pass the number of deliveries one endpoint may have in"
+              + " flight");
+    }
     Objects.requireNonNull(lease, "lease");
     if (lease.isNegative() || lease.isZero()) {
       throw new IllegalArgumentException(
@@ -186,9 +197,19 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
     if (limit == 0) {
       return List.of();
     }
+    if (!dialect.serializesClaims()) {
+      return leaseDueDeliveries(nodeId, limit, maxPerEndpoint, lease);
+    }
+    synchronized (SERIAL_CLAIMS) {
+      return leaseDueDeliveries(nodeId, limit, maxPerEndpoint, lease);
+    }
+  }
+
+  private List<ClaimedDelivery> leaseDueDeliveries(
+      String nodeId, int limit, int maxPerEndpoint, Duration lease) {
     return inTransaction(
         "claim deliveries for node " + nodeId,
-        handle -> operations.leaseDueDeliveries(handle, nodeId, limit, lease));
+        handle -> operations.leaseDueDeliveries(handle, nodeId, limit, maxPerEndpoint, lease));
   }
 
   /**
@@ -215,6 +236,19 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
     return inTransaction(
         "read the attempts of message " + messageId,
         handle -> operations.attempts(handle, messageId));
+  }
+
+  @Override
+  public int purgeFinished(Duration age, int batchSize) {
+    Objects.requireNonNull(age, "age");
+    if (age.isNegative()) {
+      throw new IllegalArgumentException("age is " + age + " but must not be negative");
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize is " + batchSize + " but must be at least 1");
+    }
+    return inTransaction(
+        "purge finished messages", handle -> operations.purgeFinished(handle, age, batchSize));
   }
 
   @Override

@@ -130,13 +130,30 @@ final class MySqlDialect implements Dialect {
    * Locks the ids of due deliveries. The endpoint check is a scalar subquery on purpose: written as
    * {@code EXISTS}, MariaDB 10.11 turns it into a semi-join that sorts every due row, and a locking
    * read then locks them all, so concurrent claims find nothing to take. As written, the query
-   * reads the due-time index in order and stops at the limit.
+   * reads the due-time index in order and stops at the limit. The derived table numbers each
+   * endpoint's due rows and counts its live leases, so that no endpoint gets more than {@code
+   * :maxPerEndpoint} deliveries in flight and a backlog at one endpoint cannot hold back the others.
    */
   private static final String LOCK_DUE_DELIVERY_IDS =
       """
       SELECT d.id
       FROM webhook_delivery d
-      WHERE d.state = 'PENDING'
+      JOIN (
+        SELECT c.id,
+               ROW_NUMBER() OVER (
+                 PARTITION BY c.endpoint_id ORDER BY c.next_attempt_at, c.id) AS position,
+               COALESCE(f.leased, 0) AS leased
+        FROM webhook_delivery c
+        LEFT JOIN (
+          SELECT l.endpoint_id, COUNT(*) AS leased
+          FROM webhook_delivery l
+          WHERE l.state = 'PENDING' AND l.lease_until >= UTC_TIMESTAMP(6)
+          GROUP BY l.endpoint_id) f ON f.endpoint_id = c.endpoint_id
+        WHERE c.state = 'PENDING'
+          AND c.next_attempt_at <= UTC_TIMESTAMP(6)
+          AND (c.lease_until IS NULL OR c.lease_until < UTC_TIMESTAMP(6))) r ON r.id = d.id
+      WHERE r.position + r.leased <= :maxPerEndpoint
+        AND d.state = 'PENDING'
         AND d.next_attempt_at <= UTC_TIMESTAMP(6)
         AND (d.lease_until IS NULL OR d.lease_until < UTC_TIMESTAMP(6))
         AND (
@@ -176,6 +193,18 @@ final class MySqlDialect implements Dialect {
   MySqlDialect(String name) {
     this.name = name;
   }
+
+  private static final String SELECT_PURGEABLE_MESSAGE_IDS =
+      """
+      SELECT m.id
+      FROM webhook_message m
+      WHERE m.created_at < DATE_SUB(UTC_TIMESTAMP(6), INTERVAL :ageMillis * 1000 MICROSECOND)
+        AND NOT EXISTS (
+          SELECT 1 FROM webhook_delivery d
+          WHERE d.message_id = m.id AND d.state = 'PENDING')
+      ORDER BY m.created_at
+      LIMIT :batchSize\
+      """;
 
   @Override
   public String name() {
@@ -291,5 +320,10 @@ final class MySqlDialect implements Dialect {
   @Override
   public String completeLeasedDelivery() {
     return COMPLETE_LEASED_DELIVERY;
+  }
+
+  @Override
+  public String selectPurgeableMessageIds() {
+    return SELECT_PURGEABLE_MESSAGE_IDS;
   }
 }

@@ -90,14 +90,33 @@ final class PostgresDialect implements Dialect {
   /**
    * Leases due deliveries. When a row that the CTE scans was leased by a transaction that committed
    * meanwhile, {@code FOR UPDATE} evaluates the conditions again on the committed row, which then
-   * fails the lease check.
+   * fails the lease check. The {@code ranked} step numbers each endpoint's due rows and counts its
+   * live leases, so that no endpoint gets more than {@code :maxPerEndpoint} deliveries in flight
+   * and a backlog at one endpoint cannot hold back the others.
    */
   private static final String LEASE_DUE_DELIVERIES =
       """
-      WITH due AS (
+      WITH in_flight AS (
+        SELECT l.endpoint_id, COUNT(*) AS leased
+        FROM webhook_delivery l
+        WHERE l.state = 'PENDING' AND l.lease_until >= now()
+        GROUP BY l.endpoint_id),
+      ranked AS (
+        SELECT c.id,
+               ROW_NUMBER() OVER (
+                 PARTITION BY c.endpoint_id ORDER BY c.next_attempt_at, c.id) AS position,
+               COALESCE(f.leased, 0) AS leased
+        FROM webhook_delivery c
+        LEFT JOIN in_flight f ON f.endpoint_id = c.endpoint_id
+        WHERE c.state = 'PENDING'
+          AND c.next_attempt_at <= now()
+          AND (c.lease_until IS NULL OR c.lease_until < now())),
+      due AS (
         SELECT d.id
         FROM webhook_delivery d
-        WHERE d.state = 'PENDING'
+        JOIN ranked r ON r.id = d.id
+        WHERE r.position + r.leased <= :maxPerEndpoint
+          AND d.state = 'PENDING'
           AND d.next_attempt_at <= now()
           AND (d.lease_until IS NULL OR d.lease_until < now())
           AND EXISTS (
@@ -126,6 +145,18 @@ final class PostgresDialect implements Dialect {
           lease_until = NULL,
           updated_at = now()
       WHERE id = :deliveryId AND state = 'PENDING' AND lease_token = :leaseToken\
+      """;
+
+  private static final String SELECT_PURGEABLE_MESSAGE_IDS =
+      """
+      SELECT m.id
+      FROM webhook_message m
+      WHERE m.created_at < now() - CAST(:ageMillis AS BIGINT) * INTERVAL '1 millisecond'
+        AND NOT EXISTS (
+          SELECT 1 FROM webhook_delivery d
+          WHERE d.message_id = m.id AND d.state = 'PENDING')
+      ORDER BY m.created_at
+      LIMIT :batchSize\
       """;
 
   @Override
@@ -218,5 +249,10 @@ final class PostgresDialect implements Dialect {
   @Override
   public String completeLeasedDelivery() {
     return COMPLETE_LEASED_DELIVERY;
+  }
+
+  @Override
+  public String selectPurgeableMessageIds() {
+    return SELECT_PURGEABLE_MESSAGE_IDS;
   }
 }

@@ -44,7 +44,8 @@ final class SchemaMigrator {
   private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
 
   /** Scripts of every dialect folder, oldest first; a new version is appended here. */
-  static final List<String> SCRIPTS = List.of("V1__create_tables.sql");
+  static final List<String> SCRIPTS =
+      List.of("V1__create_tables.sql", "V2__index_messages_for_retention.sql");
 
   private static final String SCHEMA_ROOT = "io/webhookdispatcher/jdbc/schema/";
   private static final Pattern SCRIPT_NAME = Pattern.compile("V(\\d+)__\\w+\\.sql");

@@ -93,5 +93,21 @@ final class StandardSql {
       SELECT COUNT(*) FROM webhook_delivery WHERE state = 'PENDING'\
       """;
 
+
+  static final String DELETE_ATTEMPTS_OF_MESSAGES =
+      """
+      DELETE FROM webhook_attempt WHERE message_id IN (<messageIds>)\
+      """;
+
+  static final String DELETE_DELIVERIES_OF_MESSAGES =
+      """
+      DELETE FROM webhook_delivery WHERE message_id IN (<messageIds>)\
+      """;
+
+  static final String DELETE_MESSAGES =
+      """
+      DELETE FROM webhook_message WHERE id IN (<messageIds>)\
+      """;
+
   private StandardSql() {}
 }

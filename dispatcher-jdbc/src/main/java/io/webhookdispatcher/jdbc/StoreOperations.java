@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.result.ResultIterator;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Update;
 import org.slf4j.Logger;
@@ -98,9 +99,9 @@ final class StoreOperations {
    * Leases up to {@code limit} due deliveries under one token and returns them, oldest due first.
    */
   List<ClaimedDelivery> leaseDueDeliveries(
-      Handle handle, String nodeId, int limit, Duration lease) {
+      Handle handle, String nodeId, int limit, int maxPerEndpoint, Duration lease) {
     UUID leaseToken = UUID.randomUUID();
-    int leased = lease(handle, leaseToken, nodeId, limit, lease);
+    int leased = lease(handle, leaseToken, nodeId, limit, maxPerEndpoint, lease);
     if (leased == 0) {
       return List.of();
     }
@@ -179,6 +180,27 @@ final class StoreOperations {
     return Optional.of(attempts);
   }
 
+  /** Deletes up to {@code batchSize} finished messages older than {@code age}, with their rows. */
+  int purgeFinished(Handle handle, Duration age, int batchSize) {
+    List<UUID> messageIds =
+        handle
+            .createQuery(dialect.selectPurgeableMessageIds())
+            .bind("ageMillis", age.toMillis())
+            .bind("batchSize", batchSize)
+            .mapTo(UUID.class)
+            .list();
+    if (messageIds.isEmpty()) {
+      return 0;
+    }
+    handle.createUpdate(dialect.deleteAttemptsOfMessages()).bindList("messageIds", messageIds).execute();
+    handle
+        .createUpdate(dialect.deleteDeliveriesOfMessages())
+        .bindList("messageIds", messageIds)
+        .execute();
+    handle.createUpdate(dialect.deleteMessages()).bindList("messageIds", messageIds).execute();
+    return messageIds.size();
+  }
+
   long pendingCount(Handle handle) {
     return handle.createQuery(dialect.countPendingDeliveries()).mapTo(Long.class).one();
   }
@@ -228,7 +250,8 @@ final class StoreOperations {
    *
    * @return the number of deliveries leased
    */
-  private int lease(Handle handle, UUID leaseToken, String nodeId, int limit, Duration lease) {
+  private int lease(
+      Handle handle, UUID leaseToken, String nodeId, int limit, int maxPerEndpoint, Duration lease) {
     Update update =
         handle
             .createUpdate(dialect.leaseDueDeliveries())
@@ -236,15 +259,70 @@ final class StoreOperations {
             .bind("leaseOwner", nodeId)
             .bind("leaseMillis", Math.max(1, lease.toMillis()));
     Optional<String> lockDueIds = dialect.lockDueDeliveryIds();
+    Optional<Dialect.FairShareQueries> fairShare = dialect.fairShareInJava();
+    if (fairShare.isPresent()) {
+      List<Long> chosen = chooseFairShare(handle, fairShare.get(), limit, maxPerEndpoint);
+      if (chosen.isEmpty()) {
+        return 0;
+      }
+      List<Long> locked =
+          handle
+              .createQuery(lockDueIds.orElseThrow())
+              .bindList("deliveryIds", chosen)
+              .mapTo(Long.class)
+              .list();
+      return locked.isEmpty() ? 0 : update.bindList("deliveryIds", locked).execute();
+    }
     if (lockDueIds.isEmpty()) {
-      return update.bind("limit", limit).execute();
+      return update.bind("limit", limit).bind("maxPerEndpoint", maxPerEndpoint).execute();
     }
     List<Long> dueIds =
-        handle.createQuery(lockDueIds.get()).bind("limit", limit).mapTo(Long.class).list();
+        handle
+            .createQuery(lockDueIds.get())
+            .bind("limit", limit)
+            .bind("maxPerEndpoint", maxPerEndpoint)
+            .mapTo(Long.class)
+            .list();
     if (dueIds.isEmpty()) {
       return 0;
     }
     return update.bindList("deliveryIds", dueIds).execute();
+  }
+
+  /**
+   * Walks the due deliveries oldest first and takes each one whose endpoint has fewer than {@code
+   * maxPerEndpoint} leased or taken deliveries, until {@code limit} are taken.
+   */
+  private static List<Long> chooseFairShare(
+      Handle handle, Dialect.FairShareQueries queries, int limit, int maxPerEndpoint) {
+    Map<UUID, Integer> taken = new HashMap<>();
+    handle
+        .createQuery(queries.countLeasedByEndpoint())
+        .map(
+            (rs, context) ->
+                Map.entry(
+                    ColumnTypes.read(rs, "endpoint_id", UUID.class, context), rs.getInt("leased")))
+        .forEach(entry -> taken.put(entry.getKey(), entry.getValue()));
+    List<Long> chosen = new ArrayList<>(limit);
+    try (ResultIterator<Map.Entry<Long, UUID>> rows =
+        handle
+            .createQuery(queries.selectDueInOrder())
+            .map(
+                (rs, context) ->
+                    Map.entry(
+                        rs.getLong("id"),
+                        ColumnTypes.read(rs, "endpoint_id", UUID.class, context)))
+            .iterator()) {
+      while (chosen.size() < limit && rows.hasNext()) {
+        Map.Entry<Long, UUID> row = rows.next();
+        int count = taken.getOrDefault(row.getValue(), 0);
+        if (count < maxPerEndpoint) {
+          taken.put(row.getValue(), count + 1);
+          chosen.add(row.getKey());
+        }
+      }
+    }
+    return chosen;
   }
 
   /** Locks the pending rows of the results' deliveries and returns their current lease tokens. */

@@ -327,6 +327,96 @@ abstract class OutboxStoreContractTest {
   }
 
   @Test
+  void claim_caps_deliveries_per_endpoint() {
+    Endpoint busy = createEndpoint();
+    for (int i = 0; i < 20; i++) {
+      store.publish(message(null));
+    }
+    Endpoint quiet = createEndpoint();
+    store.publish(message(null));
+
+    List<ClaimedDelivery> claimed = store.claim("node-a", 50, 5, LEASE);
+
+    assertThat(claimed).filteredOn(d -> d.endpointId().equals(busy.id())).hasSize(5);
+    assertThat(claimed).filteredOn(d -> d.endpointId().equals(quiet.id())).hasSize(1);
+  }
+
+  @Test
+  void claim_counts_leases_of_other_nodes() {
+    createEndpoint();
+    for (int i = 0; i < 20; i++) {
+      store.publish(message(null));
+    }
+    store.claim("node-a", 3, 5, LEASE);
+
+    List<ClaimedDelivery> second = store.claim("node-b", 50, 5, LEASE);
+
+    assertThat(second).hasSize(2);
+  }
+
+  @Test
+  void backlog_does_not_hold_back_other_endpoint() {
+    createEndpoint();
+    for (int i = 0; i < 30; i++) {
+      store.publish(message(null));
+    }
+    Endpoint quiet = createEndpoint();
+    store.publish(message(null));
+
+    List<ClaimedDelivery> claimed = store.claim("node-a", 3, 2, LEASE);
+
+    assertThat(claimed).extracting(ClaimedDelivery::endpointId).contains(quiet.id());
+  }
+
+  @Test
+  void purge_deletes_finished_messages_only() {
+    createEndpoint();
+    PublishedMessage finished = store.publish(message(null));
+    store.record(List.of(success(store.claim("node-a", 10, LEASE).get(0))));
+    PublishedMessage pending = store.publish(message(null));
+
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> store.purgeFinished(Duration.ZERO, 100) == 1);
+
+    assertThat(store.attempts(finished.id())).isEmpty();
+    assertThat(store.attempts(pending.id())).contains(List.of());
+    assertThat(store.pendingCount()).isEqualTo(1);
+  }
+
+  @Test
+  void purge_keeps_messages_younger_than_age() {
+    createEndpoint();
+    PublishedMessage finished = store.publish(message(null));
+    store.record(List.of(success(store.claim("node-a", 10, LEASE).get(0))));
+
+    int purged = store.purgeFinished(Duration.ofDays(1), 100);
+
+    assertThat(purged).isZero();
+    assertThat(store.attempts(finished.id())).isPresent();
+  }
+
+  @Test
+  void purge_deletes_in_batches() {
+    createEndpoint();
+    for (int i = 0; i < 5; i++) {
+      store.publish(message(null));
+    }
+    List<DeliveryResult> results = new ArrayList<>();
+    for (ClaimedDelivery delivery : store.claim("node-a", 10, LEASE)) {
+      results.add(success(delivery));
+    }
+    store.record(results);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> store.purgeFinished(Duration.ZERO, 2) == 2);
+    int second = store.purgeFinished(Duration.ZERO, 2);
+    int third = store.purgeFinished(Duration.ZERO, 2);
+
+    assertThat(second).isEqualTo(2);
+    assertThat(third).isEqualTo(1);
+  }
+
+  @Test
   void claim_returns_oldest_due_first() {
     createEndpoint();
     PublishedMessage older = store.publish(message(null));

@@ -19,6 +19,7 @@ import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -114,7 +115,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
     Endpoint endpoint =
         endpoints.create(UUID.randomUUID(), uri, description, WebhookSecret.generate());
-    LOG.info("Created endpoint {} for {}", endpoint.id(), redactQuery(uri));
+    LOG.info("Created endpoint {} for {}", endpoint.id(), originOf(uri));
     return endpoint;
   }
 
@@ -159,7 +160,8 @@ public final class WebhookDispatcher implements AutoCloseable {
    *     or {@code null} for none
    * @param connection the host's connection, or {@code null} for a transaction of the dispatcher's
    *     own
-   * @throws InvalidInputException naming the invalid field; nothing is stored
+   * @throws InvalidInputException naming the invalid field, or {@code idempotency_key} when the
+   *     key was used before for a message with a different body; nothing is stored
    * @throws StoreUnavailableException when the store cannot be reached; nothing is stored
    */
   public PublishedMessage publish(Message message, String idempotencyKey, Connection connection) {
@@ -174,6 +176,15 @@ public final class WebhookDispatcher implements AutoCloseable {
             Uuids.timeOrdered(clock), message.eventType(), body, idempotencyKey);
     PublishedMessage published =
         connection == null ? outbox.publish(entry) : outbox.publish(entry, connection);
+    if (published.replayed() && !Arrays.equals(published.body(), body)) {
+      throw new InvalidInputException(
+          "idempotency_key",
+          "idempotency key '"
+              + idempotencyKey
+              + "' was already used for message "
+              + published.id()
+              + " with a different body; use a new key for a different message");
+    }
     loop.wakeUp();
     return published;
   }
@@ -332,8 +343,9 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
   }
 
-  private static String redactQuery(URI uri) {
-    return uri.getScheme() + "://" + uri.getRawAuthority() + (uri.getRawPath() == null ? "" : uri.getRawPath());
+  /** Returns scheme, host and port only, because paths and queries often carry access tokens. */
+  private static String originOf(URI uri) {
+    return uri.getScheme() + "://" + uri.getRawAuthority();
   }
 
   static String defaultNodeId() {
@@ -427,7 +439,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     /**
      * Sets how long a claimed delivery stays leased to this node. It must exceed the request
      * timeout; when this node dies, another claims the delivery once the lease expires. Default:
-     * twice the request timeout, at least 60 seconds.
+     * three times the request timeout, at least 60 seconds.
      */
     public Builder lease(Duration lease) {
       settings.lease(lease);

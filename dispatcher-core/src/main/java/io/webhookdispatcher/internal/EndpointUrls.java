@@ -48,7 +48,15 @@ public final class EndpointUrls {
     }
     if (uri.getHost() == null || uri.getHost().isEmpty()) {
       throw new InvalidInputException(
-          "url", "url '" + quote(url) + "' is invalid: it has no host name, or the host is malformed");
+          "url",
+          "url '"
+              + quote(url)
+              + "' is invalid: its host is missing or malformed, or its port is not a number");
+    }
+    if (uri.getPort() == 0 || uri.getPort() > 65535) {
+      throw new InvalidInputException(
+          "url",
+          "url '" + quote(url) + "' is invalid: port " + uri.getPort() + " is not from 1 to 65535");
     }
     Optional<InetAddress> literal = AddressFilter.parseLiteral(uri.getHost());
     if (literal.isPresent()) {

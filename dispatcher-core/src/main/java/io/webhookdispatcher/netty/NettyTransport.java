@@ -229,8 +229,6 @@ public final class NettyTransport implements Transport {
       return;
     }
     try {
-      exchange.deadline(
-          group.next().schedule(exchange::timeOut, requestTimeout.toNanos(), TimeUnit.NANOSECONDS));
       FixedChannelPool pool = pools.computeIfAbsent(exchange.target().poolKey(), this::newPool);
       pool.acquire().addListener(acquired -> onAcquired(exchange, pool, acquired));
     } catch (RuntimeException e) {
@@ -245,6 +243,20 @@ public final class NettyTransport implements Transport {
       return;
     }
     Channel channel = (Channel) acquired.getNow();
+    // The request timeout starts once a connection is ready, so that time spent waiting for a
+    // free pooled connection (bounded by the pool's acquire timeout, which equals the request
+    // timeout) does not eat into the time the receiver gets. Otherwise a request sent late would
+    // be recorded as timed out after the receiver had accepted it, and be sent again.
+    try {
+      exchange.deadline(
+          channel
+              .eventLoop()
+              .schedule(exchange::timeOut, requestTimeout.toNanos(), TimeUnit.NANOSECONDS));
+    } catch (RuntimeException e) {
+      pool.release(channel);
+      exchange.abort(Failures.describe(e, exchange.target(), connectTimeout));
+      return;
+    }
     if (!exchange.attach(channel, pool)) {
       // The attempt timed out or the transport closed while connecting: keep the connection.
       pool.release(channel);

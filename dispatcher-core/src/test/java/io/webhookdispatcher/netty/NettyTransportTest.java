@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -336,6 +337,37 @@ class NettyTransportTest {
       assertThat(outcome.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
     assertThat(server.acceptedConnections()).isEqualTo(1);
+  }
+
+  @Test
+  void wait_for_pooled_connection_is_not_request_time() throws Exception {
+    TestHttpServer server =
+        track(
+            TestHttpServer.start(
+                request -> {
+                  // A receiver that takes 300 ms to process each request.
+                  LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+                  return response(200, "ok");
+                }));
+    NettyTransport transport =
+        track(
+            NettyTransport.builder()
+                .allowPrivateAddresses(true)
+                .eventLoopThreads(1)
+                .maxConnectionsPerHost(1)
+                .requestTimeout(Duration.ofMillis(500))
+                .build());
+    List<CompletableFuture<DeliveryOutcome>> pending = new ArrayList<>();
+
+    // The second request waits 300 ms for the connection, then takes 300 ms: 600 ms in all, more
+    // than the timeout, but within it once sent.
+    for (int i = 0; i < 2; i++) {
+      pending.add(transport.send(request(urlOf(server), jsonBody())).toCompletableFuture());
+    }
+
+    for (CompletableFuture<DeliveryOutcome> outcome : pending) {
+      assertThat(outcome.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
   }
 
   @Test

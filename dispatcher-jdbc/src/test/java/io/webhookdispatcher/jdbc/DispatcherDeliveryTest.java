@@ -278,6 +278,42 @@ class DispatcherDeliveryTest {
   }
 
   @Test
+  void reused_idempotency_key_with_other_body_is_rejected() {
+    dispatcher = dispatcherBuilder().build();
+    dispatcher.createEndpoint(receiver.url(), null);
+    PublishedMessage first = dispatcher.publish(payment("captured"), "payment-42", null);
+
+    assertThatThrownBy(() -> dispatcher.publish(payment("refunded"), "payment-42", null))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("payment-42")
+        .hasMessageContaining(first.id().toString());
+    assertThat(dispatcher.pendingDeliveries()).isEqualTo(1);
+  }
+
+  @Test
+  void reused_idempotency_key_with_same_body_replays() {
+    dispatcher = dispatcherBuilder().build();
+    Message message = payment("captured");
+    PublishedMessage first = dispatcher.publish(message, "payment-43", null);
+
+    PublishedMessage second = dispatcher.publish(message, "payment-43", null);
+
+    assertThat(second.id()).isEqualTo(first.id());
+    assertThat(second.replayed()).isTrue();
+  }
+
+  @Test
+  void url_with_port_out_of_range_is_rejected() {
+    dispatcher = dispatcherBuilder().build();
+
+    for (String url : List.of("http://example.com:0/hooks", "http://example.com:99999/hooks")) {
+      assertThatThrownBy(() -> dispatcher.createEndpoint(url, null))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("port");
+    }
+  }
+
+  @Test
   void logs_never_contain_secret_or_payload() {
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     Level previous = root.getLevel();

@@ -104,6 +104,8 @@ public final class DispatcherServer implements AutoCloseable {
           .jdbcUrl(config.jdbcUrl())
           .username(config.jdbcUsername())
           .password(config.jdbcPassword())
+          .maxPoolSize(config.jdbcMaxPoolSize())
+          .connectionTimeout(config.jdbcConnectionTimeout())
           .build();
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
@@ -123,8 +125,11 @@ public final class DispatcherServer implements AutoCloseable {
             .retrySchedule(config.retrySchedule())
             .allowPrivateAddresses(config.allowPrivateAddresses())
             .pollInterval(config.pollInterval())
+            .maxInFlightPerEndpoint(config.maxInFlightPerEndpoint())
+            .retention(config.retention())
             .maxMessageBytes(config.maxMessageBytes());
     config.lease().ifPresent(builder::lease);
+    config.nodeId().ifPresent(builder::nodeId);
     return builder.build();
   }
 

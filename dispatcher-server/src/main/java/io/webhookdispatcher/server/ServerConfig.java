@@ -79,6 +79,11 @@ public final class ServerConfig {
   private final Duration lease;
   private final Duration pollInterval;
   private final int maxMessageBytes;
+  private final int jdbcMaxPoolSize;
+  private final Duration jdbcConnectionTimeout;
+  private final String nodeId;
+  private final int maxInFlightPerEndpoint;
+  private final Duration retention;
   private final List<String> unknownKeys;
 
   private ServerConfig(Builder builder) {
@@ -94,6 +99,11 @@ public final class ServerConfig {
     this.lease = builder.lease;
     this.pollInterval = builder.pollInterval;
     this.maxMessageBytes = builder.maxMessageBytes;
+    this.jdbcMaxPoolSize = builder.jdbcMaxPoolSize;
+    this.jdbcConnectionTimeout = builder.jdbcConnectionTimeout;
+    this.nodeId = builder.nodeId;
+    this.maxInFlightPerEndpoint = builder.maxInFlightPerEndpoint;
+    this.retention = builder.retention;
     this.unknownKeys = List.copyOf(builder.unknownKeys);
   }
 
@@ -184,6 +194,13 @@ public final class ServerConfig {
           builder.allowPrivateAddresses(parseBoolean(setting, value));
       case DELIVERY_LEASE -> builder.lease(value.isEmpty() ? null : parseDuration(setting, value));
       case DELIVERY_POLL_INTERVAL -> builder.pollInterval(parseDuration(setting, value));
+      case JDBC_MAX_POOL_SIZE ->
+          builder.jdbcMaxPoolSize(parseInt(setting, value, "a whole number, at least 1"));
+      case JDBC_CONNECTION_TIMEOUT -> builder.jdbcConnectionTimeout(parseDuration(setting, value));
+      case NODE_ID -> builder.nodeId(value.isEmpty() ? null : value);
+      case DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT ->
+          builder.maxInFlightPerEndpoint(parseInt(setting, value, "a whole number, at least 1"));
+      case RETENTION -> builder.retention(parseDuration(setting, value));
       case MESSAGE_MAX_BYTES ->
           builder.maxMessageBytes(parseInt(setting, value, "a whole number of bytes, at least 1"));
     }
@@ -279,6 +296,27 @@ public final class ServerConfig {
   }
 
   /** Returns the maximum size of a message request body and of a serialized message, in bytes. */
+  public int jdbcMaxPoolSize() {
+    return jdbcMaxPoolSize;
+  }
+
+  public Duration jdbcConnectionTimeout() {
+    return jdbcConnectionTimeout;
+  }
+
+  /** Returns the node id, or empty for the dispatcher's default. */
+  public Optional<String> nodeId() {
+    return Optional.ofNullable(nodeId);
+  }
+
+  public int maxInFlightPerEndpoint() {
+    return maxInFlightPerEndpoint;
+  }
+
+  public Duration retention() {
+    return retention;
+  }
+
   public int maxMessageBytes() {
     return maxMessageBytes;
   }
@@ -307,6 +345,12 @@ public final class ServerConfig {
         Setting.DELIVERY_ALLOW_PRIVATE_ADDRESSES.key(), Boolean.toString(allowPrivateAddresses));
     values.put(Setting.DELIVERY_LEASE.key(), lease == null ? "unset" : formatDuration(lease));
     values.put(Setting.DELIVERY_POLL_INTERVAL.key(), formatDuration(pollInterval));
+    values.put(Setting.JDBC_MAX_POOL_SIZE.key(), Integer.toString(jdbcMaxPoolSize));
+    values.put(Setting.JDBC_CONNECTION_TIMEOUT.key(), formatDuration(jdbcConnectionTimeout));
+    values.put(Setting.NODE_ID.key(), nodeId == null ? "unset" : nodeId);
+    values.put(
+        Setting.DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT.key(), Integer.toString(maxInFlightPerEndpoint));
+    values.put(Setting.RETENTION.key(), formatDuration(retention));
     values.put(Setting.MESSAGE_MAX_BYTES.key(), Integer.toString(maxMessageBytes));
     values.replaceAll((key, value) -> Setting.isSensitive(key) ? MASK : value);
     return values;
@@ -363,6 +407,11 @@ public final class ServerConfig {
     private Duration lease;
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+    private int jdbcMaxPoolSize = 10;
+    private Duration jdbcConnectionTimeout = Duration.ofSeconds(5);
+    private String nodeId;
+    private int maxInFlightPerEndpoint = 16;
+    private Duration retention = Duration.ofDays(30);
     private List<String> unknownKeys = new ArrayList<>();
 
     private Builder() {}
@@ -481,6 +530,47 @@ public final class ServerConfig {
       }
       this.maxMessageBytes = maxMessageBytes;
       return this;
+    }
+
+    /** Sets the maximum number of database connections. Default: 10. */
+    public Builder jdbcMaxPoolSize(int jdbcMaxPoolSize) {
+      this.jdbcMaxPoolSize = atLeastOne(Setting.JDBC_MAX_POOL_SIZE, jdbcMaxPoolSize);
+      return this;
+    }
+
+    /** Sets the maximum wait for a database connection. Default: 5 seconds. */
+    public Builder jdbcConnectionTimeout(Duration jdbcConnectionTimeout) {
+      this.jdbcConnectionTimeout = positive(Setting.JDBC_CONNECTION_TIMEOUT, jdbcConnectionTimeout);
+      return this;
+    }
+
+    /** Sets the node id written into leases, or {@code null} for host name and process id. */
+    public Builder nodeId(String nodeId) {
+      if (nodeId != null && (nodeId.isBlank() || nodeId.length() > 128)) {
+        throw invalid(Setting.NODE_ID.key(), nodeId, "expected 1 to 128 characters");
+      }
+      this.nodeId = nodeId;
+      return this;
+    }
+
+    /** Sets the maximum deliveries in flight to one endpoint, across every node. Default: 16. */
+    public Builder maxInFlightPerEndpoint(int maxInFlightPerEndpoint) {
+      this.maxInFlightPerEndpoint =
+          atLeastOne(Setting.DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT, maxInFlightPerEndpoint);
+      return this;
+    }
+
+    /** Sets how long finished messages and their attempts are kept. Default: 30 days. */
+    public Builder retention(Duration retention) {
+      this.retention = positive(Setting.RETENTION, retention);
+      return this;
+    }
+
+    private static int atLeastOne(Setting setting, int value) {
+      if (value < 1) {
+        throw invalid(setting.key(), Integer.toString(value), "expected a whole number, at least 1");
+      }
+      return value;
     }
 
     /**

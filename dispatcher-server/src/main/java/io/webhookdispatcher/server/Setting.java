@@ -14,6 +14,17 @@ enum Setting {
       "JDBC URL of the database that holds endpoints, messages and attempts."),
   JDBC_USERNAME("webhooks.jdbc.username", "sa", "Database user name."),
   JDBC_PASSWORD("webhooks.jdbc.password", "", "Database password; never logged."),
+  JDBC_MAX_POOL_SIZE(
+      "webhooks.jdbc.max-pool-size", "10", "Maximum number of database connections."),
+  JDBC_CONNECTION_TIMEOUT(
+      "webhooks.jdbc.connection-timeout",
+      "5s",
+      "Maximum wait for a database connection; a publish fails after it while the database is"
+          + " down."),
+  NODE_ID(
+      "webhooks.node-id",
+      "",
+      "Name of this node in its leases; unset means the host name and the process id."),
   TRANSPORT("webhooks.transport", "netty", "HTTP client that sends webhooks; only netty exists."),
   DELIVERY_TIMEOUT(
       "webhooks.delivery.timeout",
@@ -30,8 +41,16 @@ enum Setting {
   DELIVERY_LEASE(
       "webhooks.delivery.lease",
       "",
-      "How long a claimed delivery stays reserved for this node; unset means twice the timeout,"
+      "How long a claimed delivery stays reserved for this node; unset means three times the timeout,"
           + " at least 60s."),
+  DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT(
+      "webhooks.delivery.max-in-flight-per-endpoint",
+      "16",
+      "Maximum deliveries in flight to one endpoint, counted across every node."),
+  RETENTION(
+      "webhooks.retention",
+      "30d",
+      "How long finished messages and their attempts are kept before they are deleted."),
   DELIVERY_POLL_INTERVAL(
       "webhooks.delivery.poll-interval", "500ms", "Time between polls for due deliveries."),
   MESSAGE_MAX_BYTES(

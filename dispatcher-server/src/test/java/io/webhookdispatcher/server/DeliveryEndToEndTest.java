@@ -274,9 +274,20 @@ class DeliveryEndToEndTest {
   void replay_reports_first_message() {
     ApiClient.Reply first = api.post("/webhook/messages", PAYMENT_CREATED, "key-7");
 
-    ApiClient.Reply replay = api.post("/webhook/messages", TRANSACTION_CREATED, "key-7");
+    ApiClient.Reply replay = api.post("/webhook/messages", PAYMENT_CREATED, "key-7");
 
     assertThat(replay.json()).isEqualTo(first.json());
+  }
+
+  @Test
+  void reused_key_with_other_message_is_rejected() {
+    ApiClient.Reply first = api.post("/webhook/messages", PAYMENT_CREATED, "key-8");
+
+    ApiClient.Reply reuse = api.post("/webhook/messages", TRANSACTION_CREATED, "key-8");
+
+    assertThat(reuse.status()).isEqualTo(400);
+    assertThat(reuse.error()).contains("idempotency key 'key-8'");
+    assertThat(reuse.error()).contains(first.json().get("id").asText());
   }
 
   private JsonNode awaitAttempts(String messageId, int count) {

@@ -138,29 +138,34 @@ final class MySqlDialect implements Dialect {
       """
       SELECT d.id
       FROM webhook_delivery d
-      JOIN (
-        SELECT c.id,
-               ROW_NUMBER() OVER (
-                 PARTITION BY c.endpoint_id ORDER BY c.next_attempt_at, c.id) AS position,
-               COALESCE(f.leased, 0) AS leased
-        FROM webhook_delivery c
-        LEFT JOIN (
-          SELECT l.endpoint_id, COUNT(*) AS leased
-          FROM webhook_delivery l
-          WHERE l.state = 'PENDING' AND l.lease_until >= UTC_TIMESTAMP(6)
-          GROUP BY l.endpoint_id) f ON f.endpoint_id = c.endpoint_id
-        WHERE c.state = 'PENDING'
-          AND c.next_attempt_at <= UTC_TIMESTAMP(6)
-          AND (c.lease_until IS NULL OR c.lease_until < UTC_TIMESTAMP(6))) r ON r.id = d.id
-      WHERE r.position + r.leased <= :maxPerEndpoint
+      WHERE d.id IN (
+          SELECT chosen.id
+          FROM (
+            SELECT r.id
+            FROM (
+              SELECT c.id,
+                     c.next_attempt_at,
+                     ROW_NUMBER() OVER (
+                       PARTITION BY c.endpoint_id ORDER BY c.next_attempt_at, c.id) AS position,
+                     COALESCE(f.leased, 0) AS leased
+              FROM webhook_delivery c
+              LEFT JOIN (
+                SELECT l.endpoint_id, COUNT(*) AS leased
+                FROM webhook_delivery l
+                WHERE l.state = 'PENDING' AND l.lease_until >= UTC_TIMESTAMP(6)
+                GROUP BY l.endpoint_id) f ON f.endpoint_id = c.endpoint_id
+              WHERE c.state = 'PENDING'
+                AND c.next_attempt_at <= UTC_TIMESTAMP(6)
+                AND (c.lease_until IS NULL OR c.lease_until < UTC_TIMESTAMP(6))) r
+            WHERE r.position + r.leased <= :maxPerEndpoint
+            ORDER BY r.next_attempt_at, r.id
+            LIMIT :limit) chosen)
         AND d.state = 'PENDING'
         AND d.next_attempt_at <= UTC_TIMESTAMP(6)
         AND (d.lease_until IS NULL OR d.lease_until < UTC_TIMESTAMP(6))
         AND (
           SELECT e.deleted_at IS NULL FROM webhook_endpoint e
           WHERE e.id = d.endpoint_id)
-      ORDER BY d.next_attempt_at, d.id
-      LIMIT :limit
       FOR UPDATE SKIP LOCKED\
       """;
 

@@ -90,9 +90,10 @@ final class PostgresDialect implements Dialect {
   /**
    * Leases due deliveries. When a row that the CTE scans was leased by a transaction that committed
    * meanwhile, {@code FOR UPDATE} evaluates the conditions again on the committed row, which then
-   * fails the lease check. The {@code ranked} step numbers each endpoint's due rows and counts its
+   * fails the lease check. The {@code chosen} step numbers each endpoint's due rows and counts its
    * live leases, so that no endpoint gets more than {@code :maxPerEndpoint} deliveries in flight
-   * and a backlog at one endpoint cannot hold back the others.
+   * and a backlog at one endpoint cannot hold back the others. It ends in the limit, so that the
+   * locking step looks up at most that many rows by primary key whatever the planner estimates.
    */
   private static final String LEASE_DUE_DELIVERIES =
       """
@@ -101,29 +102,32 @@ final class PostgresDialect implements Dialect {
         FROM webhook_delivery l
         WHERE l.state = 'PENDING' AND l.lease_until >= now()
         GROUP BY l.endpoint_id),
-      ranked AS (
-        SELECT c.id,
-               ROW_NUMBER() OVER (
-                 PARTITION BY c.endpoint_id ORDER BY c.next_attempt_at, c.id) AS position,
-               COALESCE(f.leased, 0) AS leased
-        FROM webhook_delivery c
-        LEFT JOIN in_flight f ON f.endpoint_id = c.endpoint_id
-        WHERE c.state = 'PENDING'
-          AND c.next_attempt_at <= now()
-          AND (c.lease_until IS NULL OR c.lease_until < now())),
+      chosen AS (
+        SELECT r.id
+        FROM (
+          SELECT c.id,
+                 c.next_attempt_at,
+                 ROW_NUMBER() OVER (
+                   PARTITION BY c.endpoint_id ORDER BY c.next_attempt_at, c.id) AS position,
+                 COALESCE(f.leased, 0) AS leased
+          FROM webhook_delivery c
+          LEFT JOIN in_flight f ON f.endpoint_id = c.endpoint_id
+          WHERE c.state = 'PENDING'
+            AND c.next_attempt_at <= now()
+            AND (c.lease_until IS NULL OR c.lease_until < now())) r
+        WHERE r.position + r.leased <= :maxPerEndpoint
+        ORDER BY r.next_attempt_at, r.id
+        LIMIT :limit),
       due AS (
         SELECT d.id
         FROM webhook_delivery d
-        JOIN ranked r ON r.id = d.id
-        WHERE r.position + r.leased <= :maxPerEndpoint
+        WHERE d.id IN (SELECT id FROM chosen)
           AND d.state = 'PENDING'
           AND d.next_attempt_at <= now()
           AND (d.lease_until IS NULL OR d.lease_until < now())
           AND EXISTS (
             SELECT 1 FROM webhook_endpoint e
             WHERE e.id = d.endpoint_id AND e.deleted_at IS NULL)
-        ORDER BY d.next_attempt_at, d.id
-        LIMIT :limit
         FOR UPDATE OF d SKIP LOCKED)
       UPDATE webhook_delivery d
       SET lease_token = :leaseToken,

@@ -44,7 +44,7 @@ class FairnessTest {
 
   @Test
   void backlog_of_timeouts_does_not_delay_other_endpoint() throws IOException {
-    // Accepts connections into its backlog and never answers, so every request times out.
+    // Accepts connections into its backlog and never responds, so every request times out.
     try (ServerSocket silent = new ServerSocket(0, 2000, InetAddress.getLoopbackAddress());
         TestReceiver receiver = new TestReceiver();
         JdbcWebhookStore store = JdbcWebhookStore.builder().jdbcUrl(databaseUrl).build();

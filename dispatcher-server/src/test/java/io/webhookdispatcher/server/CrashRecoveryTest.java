@@ -76,7 +76,7 @@ class CrashRecoveryTest {
             exchange.sendResponseHeaders(200, -1);
             acknowledgedIds.add(id);
           } catch (IOException e) {
-            // The sender died before the answer; this attempt does not count as delivered.
+            // The sender died before the response; this attempt does not count as delivered.
           } finally {
             exchange.close();
           }

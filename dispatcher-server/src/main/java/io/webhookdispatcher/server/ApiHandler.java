@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.webhookdispatcher.InvalidInputException;
 import io.webhookdispatcher.MessageTooLargeException;
 import io.webhookdispatcher.StoreUnavailableException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ApiHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+
+  private final AtomicBoolean databaseDown = new AtomicBoolean();
 
   private final Router router;
   private final ResponseJson responses;
@@ -72,7 +75,11 @@ final class ApiHandler {
 
   private ApiResponse run(Router.Handler handler, ApiRequest request, String uri) {
     try {
-      return handler.handle(request);
+      ApiResponse response = handler.handle(request);
+      if (databaseDown.compareAndSet(true, false)) {
+        LOG.info("Database is reachable again; API requests succeed");
+      }
+      return response;
     } catch (ApiException e) {
       return error(e.status(), e.getMessage());
     } catch (MessageTooLargeException e) {
@@ -80,11 +87,21 @@ final class ApiHandler {
     } catch (InvalidInputException e) {
       return error(HttpResponseStatus.BAD_REQUEST, e.getMessage());
     } catch (StoreUnavailableException e) {
-      LOG.warn(
-          "{} {} returned 503 because the database is unavailable: {}",
-          request.method(),
-          pathForLog(uri),
-          e.getMessage());
+      // One WARN per outage: a busy API would otherwise log every request while the database is
+      // down.
+      if (databaseDown.compareAndSet(false, true)) {
+        LOG.warn(
+            "{} {} returned 503 because the database is unavailable, as will later requests until"
+                + " it returns: {}",
+            request.method(),
+            pathForLog(uri),
+            e.getMessage());
+      } else {
+        LOG.debug(
+            "{} {} returned 503 because the database is unavailable",
+            request.method(),
+            pathForLog(uri));
+      }
       return error(
           HttpResponseStatus.SERVICE_UNAVAILABLE, "the database is unavailable: retry later");
     } catch (RuntimeException e) {

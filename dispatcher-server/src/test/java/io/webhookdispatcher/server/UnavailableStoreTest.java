@@ -2,6 +2,7 @@ package io.webhookdispatcher.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.webhookdispatcher.WebhookDispatcher;
 import io.webhookdispatcher.jdbc.JdbcWebhookStore;
@@ -76,5 +77,23 @@ class UnavailableStoreTest {
     assertThat(reply.status()).isEqualTo(503);
     assertThat(reply.header("content-type")).isEqualTo("application/json; charset=utf-8");
     assertThat(reply.error()).isEqualTo("the database is unavailable: retry later");
+  }
+
+  @Test
+  void outage_logs_one_warning() {
+    store.close();
+
+    try (LogCapture logs = LogCapture.start(Level.DEBUG)) {
+      for (int i = 0; i < 5; i++) {
+        api.get("/webhook/endpoints/" + UUID.randomUUID());
+      }
+
+      long warnings =
+          logs.events().stream()
+              .filter(event -> event.getLevel() == Level.WARN)
+              .filter(event -> event.getFormattedMessage().contains("returned 503"))
+              .count();
+      assertThat(warnings).isEqualTo(1);
+    }
   }
 }

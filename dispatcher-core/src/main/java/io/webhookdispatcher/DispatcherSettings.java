@@ -200,8 +200,8 @@ public final class DispatcherSettings {
     DispatcherSettings build() {
       Duration effectiveLease = lease;
       if (effectiveLease == null) {
-        // An attempt may wait up to one request timeout for a pooled connection, then take one
-        // more; the third leaves room to record the result before another node may claim it.
+        // An attempt may wait up to one request timeout for a pooled connection and then take one
+        // more. The third leaves room to record the result before another node may claim it.
         Duration thrice = requestTimeout.multipliedBy(3);
         effectiveLease = thrice.compareTo(MIN_DEFAULT_LEASE) > 0 ? thrice : MIN_DEFAULT_LEASE;
       }

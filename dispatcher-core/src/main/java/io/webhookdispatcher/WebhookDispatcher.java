@@ -466,7 +466,7 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     /**
      * Sets the maximum number of deliveries in flight to one endpoint, counted across every node
-     * on the same store. A slow or failing endpoint then holds at most this many attempts, and the
+     * on the same store. A slow or failing endpoint then takes up at most this many attempts, and the
      * others keep their share. Default: 16.
      */
     public Builder maxInFlightPerEndpoint(int maxInFlightPerEndpoint) {

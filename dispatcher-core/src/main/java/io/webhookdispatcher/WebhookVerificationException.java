@@ -4,7 +4,7 @@ package io.webhookdispatcher;
 public final class WebhookVerificationException extends WebhookException {
   private static final long serialVersionUID = 1L;
 
-  /** Why a request failed verification. */
+  /** Reasons for a failed verification. */
   public enum Reason {
     /** The id, timestamp or signature header is absent or empty. */
     MISSING_HEADER,

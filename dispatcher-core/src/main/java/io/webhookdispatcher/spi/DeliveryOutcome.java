@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * How one attempt ended: a response with a status code, or an error before any response.
+ * Result of one attempt: a response with a status code, or an error before any response.
  *
  * @param statusCode the HTTP status, or 0 when no response came
  * @param error why no response came, or {@code null} when one came

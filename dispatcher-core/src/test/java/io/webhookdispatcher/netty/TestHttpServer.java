@@ -63,7 +63,7 @@ final class TestHttpServer implements AutoCloseable {
             .channel();
   }
 
-  /** Starts a plain HTTP server that answers every request with {@code responder}. */
+  /** Starts a plain HTTP server that responds to every request with {@code responder}. */
   static TestHttpServer start(Function<RecordedRequest, FullHttpResponse> responder) {
     return new TestHttpServer(null, responder);
   }

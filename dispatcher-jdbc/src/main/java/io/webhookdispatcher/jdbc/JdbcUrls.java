@@ -22,8 +22,8 @@ final class JdbcUrls {
    * Returns the URL with {@code WRITE_DELAY=0} added for an H2 database on disk, unless the URL sets
    * a write delay itself. H2 otherwise writes commits to its file up to 500 ms later, so a process
    * killed in that window loses messages that publish already returned. This makes commits survive
-   * a killed process; it does not make them survive a power loss, because H2 does not sync the file
-   * on every commit.
+   * a killed process. They may still be lost in a power loss, because H2 does not sync the file on
+   * every commit.
    */
   static String withDurableCommits(String jdbcUrl) {
     String lower = jdbcUrl.toLowerCase(Locale.ROOT);

@@ -291,18 +291,18 @@ final class StoreOperations {
 
   /**
    * Walks the due deliveries oldest first and takes each one whose endpoint has fewer than {@code
-   * maxPerEndpoint} leased or taken deliveries, until {@code limit} are taken.
+   * maxPerEndpoint} leased or chosen deliveries, until {@code limit} are chosen.
    */
   private static List<Long> chooseFairShare(
       Handle handle, Dialect.FairShareQueries queries, int limit, int maxPerEndpoint) {
-    Map<UUID, Integer> taken = new HashMap<>();
+    Map<UUID, Integer> inFlightByEndpoint = new HashMap<>();
     handle
         .createQuery(queries.countLeasedByEndpoint())
         .map(
             (rs, context) ->
                 Map.entry(
                     ColumnTypes.read(rs, "endpoint_id", UUID.class, context), rs.getInt("leased")))
-        .forEach(entry -> taken.put(entry.getKey(), entry.getValue()));
+        .forEach(entry -> inFlightByEndpoint.put(entry.getKey(), entry.getValue()));
     List<Long> chosen = new ArrayList<>(limit);
     try (ResultIterator<Map.Entry<Long, UUID>> rows =
         handle
@@ -315,9 +315,9 @@ final class StoreOperations {
             .iterator()) {
       while (chosen.size() < limit && rows.hasNext()) {
         Map.Entry<Long, UUID> row = rows.next();
-        int count = taken.getOrDefault(row.getValue(), 0);
+        int count = inFlightByEndpoint.getOrDefault(row.getValue(), 0);
         if (count < maxPerEndpoint) {
-          taken.put(row.getValue(), count + 1);
+          inFlightByEndpoint.put(row.getValue(), count + 1);
           chosen.add(row.getKey());
         }
       }

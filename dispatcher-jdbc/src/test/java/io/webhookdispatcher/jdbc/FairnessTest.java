@@ -29,17 +29,12 @@ class FairnessTest {
 
   @BeforeAll
   static void createDatabase() {
-    String serverUrl = PostgresServer.serverUrl();
-    TestDatabases.execute(serverUrl, "CREATE DATABASE " + DATABASE);
-    databaseUrl = TestDatabases.withDatabase(serverUrl, DATABASE);
+    databaseUrl = PostgresServer.createDatabase(DATABASE);
   }
 
   @AfterAll
   static void dropDatabase() {
-    TestDatabases.execute(
-        PostgresServer.serverUrl(),
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + DATABASE + "'",
-        "DROP DATABASE " + DATABASE);
+    PostgresServer.dropDatabase(DATABASE);
   }
 
   @Test

@@ -14,19 +14,12 @@ class PostgresOutboxStoreTest extends OutboxStoreContractTest {
 
   @BeforeAll
   static void createDatabase() {
-    String serverUrl = PostgresServer.serverUrl();
-    TestDatabases.execute(serverUrl, "CREATE DATABASE " + DATABASE);
-    databaseUrl = TestDatabases.withDatabase(serverUrl, DATABASE);
+    databaseUrl = PostgresServer.createDatabase(DATABASE);
   }
 
   @AfterAll
   static void dropDatabase() {
-    // PostgreSQL 12 lacks DROP DATABASE ... WITH (FORCE), so sessions that a failed test left
-    // open are ended first.
-    TestDatabases.execute(
-        PostgresServer.serverUrl(),
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + DATABASE + "'",
-        "DROP DATABASE " + DATABASE);
+    PostgresServer.dropDatabase(DATABASE);
   }
 
   @Override

@@ -29,6 +29,23 @@ final class PostgresServer {
     return serverUrl;
   }
 
+  /** Creates a database with this name on the server and returns its JDBC URL. */
+  static String createDatabase(String name) {
+    TestDatabases.execute(serverUrl(), "CREATE DATABASE " + name);
+    return TestDatabases.withDatabase(serverUrl(), name);
+  }
+
+  /**
+   * Drops a database that {@link #createDatabase} made. PostgreSQL 12 lacks {@code DROP DATABASE
+   * ... WITH (FORCE)}, so sessions that a failed test left open are ended first.
+   */
+  static void dropDatabase(String name) {
+    TestDatabases.execute(
+        serverUrl(),
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'",
+        "DROP DATABASE " + name);
+  }
+
   private static String startEmbedded() {
     EmbeddedPostgres server;
     try {

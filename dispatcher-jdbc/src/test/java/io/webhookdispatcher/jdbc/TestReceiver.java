@@ -15,7 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A real HTTP receiver on 127.0.0.1 that records requests and answers with scripted statuses. */
+/** A real HTTP receiver on 127.0.0.1 that records requests and responds with scripted statuses. */
 final class TestReceiver implements AutoCloseable {
 
   /** A request as the receiver saw it. */
@@ -25,7 +25,7 @@ final class TestReceiver implements AutoCloseable {
     }
   }
 
-  /** A scripted answer. */
+  /** A scripted response. */
   record Answer(int status, Map<String, String> headers, String body) {
     static Answer status(int status) {
       return new Answer(status, Map.of(), "status " + status);
@@ -44,7 +44,7 @@ final class TestReceiver implements AutoCloseable {
     server.start();
   }
 
-  /** Queues answers for the next requests; once the queue is empty, every request gets 200. */
+  /** Queues responses for the next requests. Once the queue is empty, every request gets 200. */
   TestReceiver answer(Answer... answers) {
     script.addAll(List.of(answers));
     return this;

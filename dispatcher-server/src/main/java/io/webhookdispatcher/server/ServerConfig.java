@@ -1,6 +1,8 @@
 package io.webhookdispatcher.server;
 
+import io.webhookdispatcher.DispatcherSettings;
 import io.webhookdispatcher.RetrySchedule;
+import io.webhookdispatcher.jdbc.JdbcWebhookStore;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -407,11 +409,11 @@ public final class ServerConfig {
     private Duration lease;
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
-    private int jdbcMaxPoolSize = 10;
-    private Duration jdbcConnectionTimeout = Duration.ofSeconds(5);
+    private int jdbcMaxPoolSize = JdbcWebhookStore.DEFAULT_MAX_POOL_SIZE;
+    private Duration jdbcConnectionTimeout = JdbcWebhookStore.DEFAULT_CONNECTION_TIMEOUT;
     private String nodeId;
-    private int maxInFlightPerEndpoint = 16;
-    private Duration retention = Duration.ofDays(30);
+    private int maxInFlightPerEndpoint = DispatcherSettings.DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT;
+    private Duration retention = DispatcherSettings.DEFAULT_RETENTION;
     private List<String> unknownKeys = new ArrayList<>();
 
     private Builder() {}

@@ -167,6 +167,7 @@ class CrashRecoveryTest {
             "io.webhookdispatcher.server.DispatcherServer");
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     processes.add(process);
+
     BufferedReader output =
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     CountDownLatch started = new CountDownLatch(1);
@@ -188,6 +189,7 @@ class CrashRecoveryTest {
             });
     reader.setDaemon(true);
     reader.start();
+
     assertThat(started.await(30, TimeUnit.SECONDS)).as("server printed its port").isTrue();
     return new ServerProcess(process, port.get());
   }

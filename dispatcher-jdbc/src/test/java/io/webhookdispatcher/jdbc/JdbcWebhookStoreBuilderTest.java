@@ -13,6 +13,27 @@ import org.junit.jupiter.api.Test;
 /** Configuration of {@link JdbcWebhookStore}, on in-memory H2 databases. */
 class JdbcWebhookStoreBuilderTest {
 
+  /**
+   * H2 2.4.240 tied each CHECK constraint to the session that created it, so once the store that
+   * migrated the schema closed its connections, every insert of a delivery failed while the
+   * database stayed open, as an in-memory database with a close delay or a second store does.
+   */
+  @Test
+  void publish_after_migrating_store_closes() {
+    String url = "jdbc:h2:mem:migrated-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+    try (JdbcWebhookStore migrating = JdbcWebhookStore.builder().jdbcUrl(url).build()) {
+      migrating.create(UUID.randomUUID(), URI.create("http://127.0.0.1:9/hook"), null, "whsec_a2V5");
+    }
+
+    try (JdbcWebhookStore store = JdbcWebhookStore.builder().jdbcUrl(url).build()) {
+      store.publish(
+          new io.webhookdispatcher.spi.OutboxMessage(
+              UUID.randomUUID(), "payment.created", "{}".getBytes(), null));
+
+      assertThat(store.pendingCount()).isEqualTo(1);
+    }
+  }
+
   @Test
   void unsupported_url_names_url_and_databases() {
     String url = "jdbc:sqlserver://127.0.0.1:1433;databaseName=hooks;user=app;password=hunter2";

@@ -9,7 +9,9 @@ import io.webhookdispatcher.internal.MessageCodec;
 import io.webhookdispatcher.internal.Uuids;
 import io.webhookdispatcher.netty.AddressFilter;
 import io.webhookdispatcher.netty.NettyTransport;
+import io.webhookdispatcher.internal.TransportProviders;
 import io.webhookdispatcher.spi.EndpointStore;
+import io.webhookdispatcher.spi.HandOffTransport;
 import io.webhookdispatcher.spi.OutboxMessage;
 import io.webhookdispatcher.spi.OutboxStore;
 import io.webhookdispatcher.spi.Transport;
@@ -19,10 +21,14 @@ import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,13 +49,24 @@ public final class WebhookDispatcher implements AutoCloseable {
   /** Maximum number of retention batches in one run, so that a run never holds up delivery long. */
   private static final int MAX_PURGE_BATCHES_PER_RUN = 20;
 
+  /** Endpoints read per page when they are copied to a delivery service. */
+  private static final int COPY_PAGE_SIZE = 500;
+
   /** Maximum length of an idempotency key, in characters. */
   public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+  /**
+   * Id of the hand-off target: the endpoint row that the deliveries of a {@link HandOffTransport}
+   * point at. Attempts to hand a message over carry it as their endpoint id.
+   */
+  public static final UUID HAND_OFF_TARGET_ID =
+      UUID.fromString("00000000-0000-0000-0000-000000000001");
 
   private final DispatcherSettings settings;
   private final OutboxStore outbox;
   private final EndpointStore endpoints;
   private final Transport transport;
+  private final HandOffTransport handOff;
   private final boolean ownsTransport;
   private final MessageCodec codec;
   private final AddressFilter addressFilter;
@@ -58,19 +75,28 @@ public final class WebhookDispatcher implements AutoCloseable {
   private final Object lifecycle = new Object();
   private Thread worker;
   private volatile boolean running;
+  private volatile boolean endpointsCopied;
 
   private WebhookDispatcher(Builder builder) {
     this.settings = builder.settings();
     this.outbox = builder.outbox;
     this.endpoints = builder.endpoints;
     this.ownsTransport = builder.transport == null;
-    this.transport =
-        builder.transport != null
-            ? builder.transport
-            : NettyTransport.builder()
-                .requestTimeout(settings.requestTimeout())
-                .allowPrivateAddresses(settings.allowPrivateAddresses())
-                .build();
+    if (builder.transport != null) {
+      this.transport = builder.transport;
+    } else if (builder.transportConfig != null) {
+      this.transport = TransportProviders.create(builder.transportConfig, settings);
+    } else {
+      this.transport =
+          NettyTransport.builder()
+              .requestTimeout(settings.requestTimeout())
+              .allowPrivateAddresses(settings.allowPrivateAddresses())
+              .build();
+    }
+    this.handOff = transport instanceof HandOffTransport h ? h : null;
+    if (handOff != null) {
+      saveHandOffTarget();
+    }
     this.codec = new MessageCodec(builder.objectMapper);
     this.clock = builder.clock;
     this.addressFilter =
@@ -85,7 +111,7 @@ public final class WebhookDispatcher implements AutoCloseable {
             settings.nodeId(),
             settings.batchSize(),
             settings.maxInFlight(),
-            settings.maxInFlightPerEndpoint(),
+            handOff != null ? settings.maxInFlight() : settings.maxInFlightPerEndpoint(),
             settings.lease(),
             builder.meterRegistry);
   }
@@ -113,15 +139,56 @@ public final class WebhookDispatcher implements AutoCloseable {
               + " characters long, over the maximum of "
               + MAX_DESCRIPTION_LENGTH);
     }
+    UUID id = UUID.randomUUID();
+    String secret = WebhookSecret.generate();
     Endpoint endpoint =
-        endpoints.create(UUID.randomUUID(), uri, description, WebhookSecret.generate());
+        handOff == null
+            ? endpoints.create(id, uri, description, secret)
+            : createAtServiceAndStore(id, uri, description, secret);
     LOG.info("Created endpoint {} for {}", endpoint.id(), originOf(uri));
     return endpoint;
   }
 
-  /** Returns the endpoint, secret included, or empty when it does not exist or was deleted. */
+  /**
+   * Creates the endpoint at the delivery service first, so that a rejection there stores nothing,
+   * and removes it there again when the store fails.
+   */
+  private Endpoint createAtServiceAndStore(UUID id, URI uri, String description, String secret) {
+    handOff.createEndpoint(new Endpoint(id, uri, description, secret, clock.instant()));
+    try {
+      return endpoints.create(id, uri, description, secret);
+    } catch (RuntimeException e) {
+      try {
+        handOff.deleteEndpoint(id);
+      } catch (RuntimeException undo) {
+        e.addSuppressed(undo);
+        LOG.warn(
+            "Endpoint {} exists at the delivery service but could not be stored, nor deleted"
+                + " there again; delete it there by hand",
+            id);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Returns the endpoint, secret included, or empty when it does not exist or was deleted. With a
+   * {@link HandOffTransport}, the URL, description and secret are read from the delivery service,
+   * and an endpoint that the service no longer has is reported as absent.
+   */
   public Optional<Endpoint> endpoint(UUID id) {
-    return endpoints.find(Objects.requireNonNull(id, "id"));
+    Optional<Endpoint> stored = endpoints.find(Objects.requireNonNull(id, "id"));
+    if (handOff == null || stored.isEmpty()) {
+      return stored;
+    }
+    Optional<Endpoint> remote = handOff.findEndpoint(stored.get());
+    if (remote.isEmpty()) {
+      LOG.warn(
+          "Endpoint {} is stored here but the delivery service does not have it, so it receives"
+              + " nothing; delete it and create it again",
+          id);
+    }
+    return remote;
   }
 
   /**
@@ -131,7 +198,9 @@ public final class WebhookDispatcher implements AutoCloseable {
    * @return {@code false} when no such endpoint exists
    */
   public boolean deleteEndpoint(UUID id) {
-    boolean deleted = endpoints.delete(Objects.requireNonNull(id, "id"));
+    Objects.requireNonNull(id, "id");
+    boolean deletedAtService = handOff != null && handOff.deleteEndpoint(id);
+    boolean deleted = endpoints.delete(id) || deletedAtService;
     if (deleted) {
       LOG.info("Deleted endpoint {} and cancelled its pending deliveries", id);
     }
@@ -173,7 +242,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
     OutboxMessage entry =
         new OutboxMessage(
-            Uuids.timeOrdered(clock), message.eventType(), body, idempotencyKey);
+            Uuids.timeOrdered(clock), message.eventType(), body, idempotencyKey, handOff != null);
     PublishedMessage published =
         connection == null ? outbox.publish(entry) : outbox.publish(entry, connection);
     if (published.replayed() && !Arrays.equals(published.body(), body)) {
@@ -189,9 +258,67 @@ public final class WebhookDispatcher implements AutoCloseable {
     return published;
   }
 
-  /** Returns every attempt of a message, oldest first, or empty when the message is unknown. */
+  /**
+   * Returns every attempt of a message, oldest first, or empty when the message is unknown. With a
+   * {@link HandOffTransport}, these are the attempts to hand the message over, whose endpoint id is
+   * {@link #HAND_OFF_TARGET_ID}, and the delivery service's attempts to each endpoint.
+   */
   public Optional<List<Attempt>> attempts(UUID messageId) {
-    return outbox.attempts(Objects.requireNonNull(messageId, "messageId"));
+    Optional<List<Attempt>> stored = outbox.attempts(Objects.requireNonNull(messageId, "messageId"));
+    if (handOff == null || stored.isEmpty()) {
+      return stored;
+    }
+    List<Attempt> all = new ArrayList<>(stored.get());
+    all.addAll(handOff.attempts(messageId));
+    all.sort(Comparator.comparing(Attempt::timestamp));
+    return Optional.of(List.copyOf(all));
+  }
+
+  /**
+   * Copies to the delivery service of a {@link HandOffTransport} every endpoint that it lacks, with
+   * the same id and secret, so that endpoints created while another transport ran keep receiving
+   * messages. Delivery runs it before the first hand-off; it does nothing with other transports.
+   *
+   * @return how many endpoints were copied; an endpoint that the service rejects is logged at
+   *     ERROR and skipped
+   * @throws DeliveryServiceException when the service fails; nothing is lost, so call it again
+   */
+  public int copyEndpointsToDeliveryService() {
+    if (handOff == null) {
+      return 0;
+    }
+    Set<UUID> held = handOff.endpointIds();
+    int copied = 0;
+    int rejected = 0;
+    UUID after = null;
+    List<Endpoint> page;
+    do {
+      page = endpoints.list(after, COPY_PAGE_SIZE);
+      for (Endpoint endpoint : page) {
+        if (held.contains(endpoint.id())) {
+          continue;
+        }
+        try {
+          handOff.createEndpoint(endpoint);
+          copied++;
+        } catch (InvalidInputException e) {
+          rejected++;
+          LOG.error(
+              "Endpoint {} could not be copied to the delivery service, so it receives nothing"
+                  + " until it is fixed there or created again: {}",
+              endpoint.id(),
+              e.getMessage());
+        }
+      }
+      after = page.isEmpty() ? after : page.get(page.size() - 1).id();
+    } while (page.size() == COPY_PAGE_SIZE);
+    endpointsCopied = true;
+    LOG.info(
+        "Copied {} endpoints to the delivery service, which held {} of ours already and rejected {}",
+        copied,
+        held.size(),
+        rejected);
+    return copied;
   }
 
   /** Returns the number of deliveries waiting for a successful or final attempt. */
@@ -226,6 +353,9 @@ public final class WebhookDispatcher implements AutoCloseable {
    * @return the number of attempts recorded
    */
   public int runOnce() {
+    if (handOff != null && !endpointsCopied) {
+      copyEndpointsToDeliveryService();
+    }
     return loop.runOnceAndWait(settings.requestTimeout().multipliedBy(2).plusSeconds(5));
   }
 
@@ -271,12 +401,31 @@ public final class WebhookDispatcher implements AutoCloseable {
     return deleted;
   }
 
+  private void saveHandOffTarget() {
+    try {
+      endpoints.saveHandOffTarget(HAND_OFF_TARGET_ID, handOff.handOffUrl());
+    } catch (RuntimeException e) {
+      if (ownsTransport) {
+        transport.close();
+      }
+      throw e;
+    }
+  }
+
   private void deliverUntilClosed() {
     Duration backoff = settings.pollInterval();
     boolean outage = false;
     long nextPurge = System.nanoTime();
     while (running) {
       try {
+        if (handOff != null && !endpointsCopied) {
+          copyEndpointsToDeliveryService();
+          if (outage) {
+            LOG.info("Delivery service is reachable again; endpoints copied, delivery starts");
+            outage = false;
+            backoff = settings.pollInterval();
+          }
+        }
         if (System.nanoTime() - nextPurge >= 0) {
           nextPurge = System.nanoTime() + DispatcherSettings.PURGE_INTERVAL.toNanos();
           purgeExpired();
@@ -290,6 +439,15 @@ public final class WebhookDispatcher implements AutoCloseable {
         if (!worked) {
           loop.awaitWork(settings.pollInterval());
         }
+      } catch (DeliveryServiceException e) {
+        if (!outage) {
+          LOG.warn(
+              "Endpoints could not be copied to the delivery service, so no message is handed"
+                  + " over yet; retrying with backoff: {}",
+              e.getMessage());
+          outage = true;
+        }
+        backoff = sleepBackoff(backoff);
       } catch (StoreUnavailableException e) {
         if (!outage) {
           LOG.warn("Webhook store is unreachable; retrying with backoff until it returns", e);
@@ -363,6 +521,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     private OutboxStore outbox;
     private EndpointStore endpoints;
     private Transport transport;
+    private Map<String, String> transportConfig;
     private DeliveryListener listener = (attempt, state) -> {};
     private Clock clock = Clock.systemUTC();
     private MeterRegistry meterRegistry = new CompositeMeterRegistry();
@@ -397,6 +556,21 @@ public final class WebhookDispatcher implements AutoCloseable {
      */
     public Builder transport(Transport transport) {
       this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
+    /**
+     * Chooses the transport by configuration: {@code webhooks.transport} names it ({@code netty},
+     * the default, or {@code svix} with {@code dispatcher-svix-adapter} on the class path), and
+     * the transport reads its own keys, such as {@code webhooks.svix.token}. Keys that do not start
+     * with {@code webhooks.} are ignored, so a host can pass its whole configuration. The
+     * transport is created by {@link #build()} and closed with the dispatcher.
+     *
+     * @param config keys and values, such as {@link java.util.Properties}; each value a string
+     */
+    public Builder transportConfig(Map<?, ?> config) {
+      Objects.requireNonNull(config, "config");
+      this.transportConfig = TransportProviders.webhookKeys(config);
       return this;
     }
 
@@ -521,6 +695,10 @@ public final class WebhookDispatcher implements AutoCloseable {
       if (endpoints == null) {
         throw new IllegalStateException(
             "endpointStore is required: call store(...) or endpointStore(...)");
+      }
+      if (transport != null && transportConfig != null) {
+        throw new IllegalStateException(
+            "transport and transportConfig were both set: call only one of them");
       }
       return new WebhookDispatcher(this);
     }

@@ -199,6 +199,9 @@ public final class DeliveryLoop {
     if (outcome.successful()) {
       return new DeliveryResult(delivery, startedAt, outcome, DeliveryResult.State.DELIVERED, null);
     }
+    if (outcome.verdict() == DeliveryOutcome.Verdict.GIVE_UP) {
+      return new DeliveryResult(delivery, startedAt, outcome, DeliveryResult.State.FAILED, null);
+    }
     Duration requested =
         outcome.statusCode() == 429 || outcome.statusCode() == 503 ? outcome.retryAfter() : null;
     return retrySchedule

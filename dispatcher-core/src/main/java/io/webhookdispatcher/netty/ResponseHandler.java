@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.webhookdispatcher.Attempt;
+import io.webhookdispatcher.internal.RetryAfter;
 import io.webhookdispatcher.spi.DeliveryOutcome;
 import java.time.Clock;
 import java.time.Duration;

@@ -26,7 +26,7 @@ public record DeliveryResult(
     PENDING,
     /** The endpoint accepted it. */
     DELIVERED,
-    /** Every attempt of the retry schedule failed. */
+    /** Every attempt of the retry schedule failed, or one failed in a way no retry can fix. */
     FAILED,
     /** The endpoint was deleted before delivery. */
     CANCELLED

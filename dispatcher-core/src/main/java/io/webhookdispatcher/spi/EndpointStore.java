@@ -2,11 +2,16 @@ package io.webhookdispatcher.spi;
 
 import io.webhookdispatcher.Endpoint;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
  * Durable endpoints. Deleted endpoints are never returned again.
+ *
+ * <p>Besides the endpoints, the store may hold one hand-off target: the row that the deliveries of
+ * hand-off messages point at. It is never returned by {@link #find}, never deleted, and never gets a
+ * delivery of a message published for every endpoint.
  *
  * <p>Every method throws {@link io.webhookdispatcher.StoreUnavailableException} when the store
  * cannot be reached.
@@ -19,9 +24,26 @@ public interface EndpointStore {
   Optional<Endpoint> find(UUID id);
 
   /**
+   * Returns up to {@code limit} endpoints, ordered by id, whose ids come after {@code after}: a
+   * page of every endpoint that is not deleted, without the hand-off target.
+   *
+   * @param after the last id of the previous page, or {@code null} for the first page
+   */
+  List<Endpoint> list(UUID after, int limit);
+
+  /**
    * Deletes an endpoint and cancels its pending deliveries, in one transaction.
    *
    * @return {@code false} when no such endpoint exists
    */
   boolean delete(UUID id);
+
+  /**
+   * Stores the hand-off target with this id unless it exists, and sets its URL. Several nodes may
+   * call it at once.
+   *
+   * @param id the target's id, the same on every node
+   * @param url where the transport hands messages over; for operators, the transport may ignore it
+   */
+  void saveHandOffTarget(UUID id, URI url);
 }

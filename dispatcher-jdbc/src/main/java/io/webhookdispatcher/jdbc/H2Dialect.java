@@ -44,7 +44,7 @@ final class H2Dialect implements Dialect {
       """
       UPDATE webhook_endpoint
       SET deleted_at = CURRENT_TIMESTAMP
-      WHERE id = :id AND deleted_at IS NULL\
+      WHERE id = :id AND deleted_at IS NULL AND hand_off = FALSE\
       """;
 
   private static final String CANCEL_PENDING_DELIVERIES_OF_ENDPOINT =
@@ -70,7 +70,7 @@ final class H2Dialect implements Dialect {
         (message_id, endpoint_id, state, attempts, next_attempt_at, updated_at)
       SELECT CAST(:messageId AS UUID), id, 'PENDING', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
       FROM webhook_endpoint
-      WHERE deleted_at IS NULL\
+      WHERE deleted_at IS NULL AND hand_off = :handOff\
       """;
 
   /**

@@ -7,6 +7,7 @@ import io.webhookdispatcher.Endpoint;
 import io.webhookdispatcher.InvalidInputException;
 import io.webhookdispatcher.PublishedMessage;
 import io.webhookdispatcher.StoreUnavailableException;
+import io.webhookdispatcher.WebhookSecret;
 import io.webhookdispatcher.spi.ClaimedDelivery;
 import io.webhookdispatcher.spi.DeliveryResult;
 import io.webhookdispatcher.spi.EndpointStore;
@@ -292,9 +293,40 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
   }
 
   @Override
+  public List<Endpoint> list(UUID after, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
+    return inTransaction(
+        "list endpoints after " + after, handle -> operations.listEndpoints(handle, after, limit));
+  }
+
+  @Override
   public boolean delete(UUID id) {
     Objects.requireNonNull(id, "id");
     return inTransaction("delete endpoint " + id, handle -> operations.deleteEndpoint(handle, id));
+  }
+
+  @Override
+  public void saveHandOffTarget(UUID id, URI url) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(url, "url");
+    requireLength("url", url.toString(), MAX_URL_LENGTH);
+    String secret = WebhookSecret.generate();
+    try {
+      jdbi.useTransaction(handle -> operations.saveHandOffTarget(handle, id, url, secret));
+    } catch (JdbiException e) {
+      if (!isUniqueViolation(e)) {
+        throw unavailable("save hand-off target " + id, e);
+      }
+      // Another node inserted the row between the check and the insert; mark it instead.
+      inTransaction(
+          "save hand-off target " + id,
+          handle -> {
+            operations.saveHandOffTarget(handle, id, url, secret);
+            return null;
+          });
+    }
   }
 
   /** Closes the connection pool if the store created it. A host's {@link DataSource} stays open. */

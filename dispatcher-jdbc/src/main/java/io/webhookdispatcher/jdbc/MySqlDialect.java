@@ -84,7 +84,7 @@ final class MySqlDialect implements Dialect {
       """
       UPDATE webhook_endpoint
       SET deleted_at = UTC_TIMESTAMP(6)
-      WHERE id = :id AND deleted_at IS NULL\
+      WHERE id = :id AND deleted_at IS NULL AND hand_off = FALSE\
       """;
 
   private static final String CANCEL_PENDING_DELIVERIES_OF_ENDPOINT =
@@ -110,7 +110,7 @@ final class MySqlDialect implements Dialect {
         (message_id, endpoint_id, state, attempts, next_attempt_at, updated_at)
       SELECT :messageId, id, 'PENDING', 0, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)
       FROM webhook_endpoint
-      WHERE deleted_at IS NULL\
+      WHERE deleted_at IS NULL AND hand_off = :handOff\
       """;
 
   /**

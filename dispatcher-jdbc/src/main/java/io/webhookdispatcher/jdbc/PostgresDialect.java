@@ -58,7 +58,7 @@ final class PostgresDialect implements Dialect {
       """
       UPDATE webhook_endpoint
       SET deleted_at = now()
-      WHERE id = :id AND deleted_at IS NULL\
+      WHERE id = :id AND deleted_at IS NULL AND hand_off = FALSE\
       """;
 
   private static final String CANCEL_PENDING_DELIVERIES_OF_ENDPOINT =
@@ -84,7 +84,7 @@ final class PostgresDialect implements Dialect {
         (message_id, endpoint_id, state, attempts, next_attempt_at, updated_at)
       SELECT CAST(:messageId AS UUID), id, 'PENDING', 0, now(), now()
       FROM webhook_endpoint
-      WHERE deleted_at IS NULL\
+      WHERE deleted_at IS NULL AND hand_off = :handOff\
       """;
 
   /**

@@ -45,7 +45,10 @@ final class SchemaMigrator {
 
   /** Scripts of every dialect folder, oldest first; a new version is appended here. */
   static final List<String> SCRIPTS =
-      List.of("V1__create_tables.sql", "V2__index_messages_for_retention.sql");
+      List.of(
+          "V1__create_tables.sql",
+          "V2__index_messages_for_retention.sql",
+          "V3__add_hand_off_target.sql");
 
   private static final String SCHEMA_ROOT = "io/webhookdispatcher/jdbc/schema/";
   private static final Pattern SCRIPT_NAME = Pattern.compile("V(\\d+)__\\w+\\.sql");

@@ -15,7 +15,35 @@ final class StandardSql {
       """
       SELECT id, url, description, secret, created_at
       FROM webhook_endpoint
-      WHERE id = :id AND deleted_at IS NULL\
+      WHERE id = :id AND deleted_at IS NULL AND hand_off = FALSE\
+      """;
+
+  static final String SELECT_FIRST_ENDPOINTS =
+      """
+      SELECT id, url, description, secret, created_at
+      FROM webhook_endpoint
+      WHERE deleted_at IS NULL AND hand_off = FALSE
+      ORDER BY id
+      LIMIT :limit\
+      """;
+
+  static final String SELECT_ENDPOINTS_AFTER =
+      """
+      SELECT id, url, description, secret, created_at
+      FROM webhook_endpoint
+      WHERE deleted_at IS NULL AND hand_off = FALSE AND id > :after
+      ORDER BY id
+      LIMIT :limit\
+      """;
+
+  static final String SELECT_HAND_OFF_FLAG =
+      """
+      SELECT hand_off FROM webhook_endpoint WHERE id = :id\
+      """;
+
+  static final String MARK_HAND_OFF_TARGET =
+      """
+      UPDATE webhook_endpoint SET hand_off = TRUE, url = :url, deleted_at = NULL WHERE id = :id\
       """;
 
   static final String SELECT_MESSAGE =

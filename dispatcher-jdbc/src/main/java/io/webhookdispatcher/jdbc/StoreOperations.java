@@ -2,6 +2,7 @@ package io.webhookdispatcher.jdbc;
 
 import io.webhookdispatcher.Attempt;
 import io.webhookdispatcher.Endpoint;
+import io.webhookdispatcher.InvalidInputException;
 import io.webhookdispatcher.PublishedMessage;
 import io.webhookdispatcher.spi.ClaimedDelivery;
 import io.webhookdispatcher.spi.DeliveryOutcome;
@@ -22,6 +23,7 @@ import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.result.ResultIterator;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.Update;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +72,8 @@ final class StoreOperations {
   }
 
   /**
-   * Inserts a message and one pending delivery, due now, for every endpoint that is not deleted.
+   * Inserts a message and one pending delivery, due now, for every endpoint that is not deleted,
+   * or for the hand-off target alone when the message is a hand-off.
    *
    * @return the stored message with the database's creation time
    */
@@ -86,6 +89,7 @@ final class StoreOperations {
         handle
             .createUpdate(dialect.insertDeliveriesForLiveEndpoints())
             .bind("messageId", message.id())
+            .bind("handOff", message.handOff())
             .execute();
     LOG.debug("Stored message {} with {} deliveries", message.id(), deliveries);
     return handle
@@ -215,6 +219,53 @@ final class StoreOperations {
         .bind("secret", secret)
         .execute();
     return findEndpoint(handle, id).orElseThrow();
+  }
+
+  /**
+   * Stores the hand-off target unless it exists, then sets its URL. A row with its id that is an
+   * ordinary endpoint is refused rather than taken over.
+   */
+  void saveHandOffTarget(Handle handle, UUID id, URI url, String secret) {
+    Optional<Boolean> handOff =
+        handle
+            .createQuery(StandardSql.SELECT_HAND_OFF_FLAG)
+            .bind("id", id)
+            .mapTo(Boolean.class)
+            .findOne();
+    if (handOff.isPresent() && !handOff.get()) {
+      throw new InvalidInputException(
+          "id",
+          "endpoint "
+              + id
+              + " is an ordinary endpoint, so it cannot become the hand-off target; delete it"
+              + " from webhook_endpoint or choose another target id");
+    }
+    if (handOff.isEmpty()) {
+      handle
+          .createUpdate(dialect.insertEndpoint())
+          .bind("id", id)
+          .bind("url", url.toString())
+          .bind("description", "hand-off target")
+          .bind("secret", secret)
+          .execute();
+    }
+    handle
+        .createUpdate(StandardSql.MARK_HAND_OFF_TARGET)
+        .bind("id", id)
+        .bind("url", url.toString())
+        .execute();
+  }
+
+  List<Endpoint> listEndpoints(Handle handle, UUID after, int limit) {
+    Query query =
+        handle
+            .createQuery(
+                after == null ? StandardSql.SELECT_FIRST_ENDPOINTS : StandardSql.SELECT_ENDPOINTS_AFTER)
+            .bind("limit", limit);
+    if (after != null) {
+      query.bind("after", after);
+    }
+    return query.map(Rows.endpoint()).list();
   }
 
   Optional<Endpoint> findEndpoint(Handle handle, UUID id) {

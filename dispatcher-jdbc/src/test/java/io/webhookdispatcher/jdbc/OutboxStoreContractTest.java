@@ -20,6 +20,9 @@ import io.webhookdispatcher.spi.DeliveryOutcome;
 import io.webhookdispatcher.spi.DeliveryResult;
 import io.webhookdispatcher.spi.DeliveryResult.State;
 import io.webhookdispatcher.spi.OutboxMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -77,6 +80,18 @@ abstract class OutboxStoreContractTest {
 
   /** Stores that migrate one empty database at once. */
   static final int CONCURRENT_NODES = 4;
+
+  /**
+   * Rounds in which four threads, spread over two stores, save one new hand-off target at once.
+   * There are several rounds because a single one may not interleave the transactions.
+   */
+  static final int CONCURRENT_HAND_OFF_ROUNDS = 20;
+
+  /** Scripts that built a database at schema version 2, before the hand-off target existed. */
+  static final List<String> VERSION_2_SCRIPTS = SchemaMigrator.SCRIPTS.subList(0, 2);
+
+  /** Classpath folder of the store's schema scripts, with one folder per dialect below it. */
+  static final String SCHEMA_ROOT = "io/webhookdispatcher/jdbc/schema/";
 
   /** Tables of the store, children before parents, so they can be emptied or dropped in order. */
   static final List<String> TABLES =
@@ -1029,12 +1044,232 @@ abstract class OutboxStoreContractTest {
     assertThat(store.pendingCount()).isZero();
   }
 
+  @Test
+  void second_hand_off_save_updates_url() {
+    UUID targetId = UUID.randomUUID();
+    URI firstUrl = URI.create("http://127.0.0.1:9/hand-off/first");
+    URI secondUrl = URI.create("http://127.0.0.1:9/hand-off/second");
+    store.saveHandOffTarget(targetId, firstUrl);
+    String firstSecret = queryString("SELECT secret FROM webhook_endpoint WHERE id = ?", targetId);
+
+    store.saveHandOffTarget(targetId, secondUrl);
+    store.publish(handOffMessage());
+    List<ClaimedDelivery> claimed = store.claim("node-a", 10, LEASE);
+
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_endpoint")).isEqualTo(1);
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_endpoint WHERE hand_off = TRUE"))
+        .isEqualTo(1);
+    assertThat(queryString("SELECT url FROM webhook_endpoint WHERE id = ?", targetId))
+        .isEqualTo(secondUrl.toString());
+    assertThat(claimed).extracting(ClaimedDelivery::url).containsExactly(secondUrl);
+    assertThat(claimed).extracting(ClaimedDelivery::secret).containsExactly(firstSecret);
+  }
+
+  @Test
+  void concurrent_hand_off_saves_all_succeed() throws Exception {
+    UUID targetId = UUID.randomUUID();
+    URI url = URI.create("http://127.0.0.1:9/hand-off");
+
+    try (JdbcWebhookStore otherNode = openStore()) {
+      for (int round = 0; round < CONCURRENT_HAND_OFF_ROUNDS; round++) {
+        executeSql("DELETE FROM webhook_endpoint");
+        runConcurrently(
+            List.of(store, otherNode, store, otherNode),
+            node -> {
+              node.saveHandOffTarget(targetId, url);
+              return null;
+            });
+      }
+    }
+
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_endpoint")).isEqualTo(1);
+    assertThat(
+            queryLong(
+                "SELECT COUNT(*) FROM webhook_endpoint WHERE id = ? AND hand_off = TRUE",
+                targetId))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void find_and_delete_skip_hand_off_target() {
+    UUID targetId = UUID.randomUUID();
+    store.saveHandOffTarget(targetId, URI.create("http://127.0.0.1:9/hand-off"));
+
+    Optional<Endpoint> found = store.find(targetId);
+    boolean deleted = store.delete(targetId);
+    PublishedMessage published = store.publish(handOffMessage());
+    List<ClaimedDelivery> claimed = store.claim("node-a", 10, LEASE);
+
+    assertThat(found).isEmpty();
+    assertThat(deleted).isFalse();
+    assertThat(
+            queryLong(
+                "SELECT COUNT(*) FROM webhook_endpoint WHERE id = ? AND deleted_at IS NULL",
+                targetId))
+        .isEqualTo(1);
+    assertThat(store.pendingCount()).isEqualTo(1);
+    assertThat(claimed).hasSize(1);
+    assertThat(claimed.get(0).messageId()).isEqualTo(published.id());
+    assertThat(claimed.get(0).endpointId()).isEqualTo(targetId);
+  }
+
+  @Test
+  void ordinary_endpoint_is_never_taken_over_as_hand_off_target() {
+    Endpoint endpoint = createEndpoint();
+
+    InvalidInputException error =
+        assertThrows(
+            InvalidInputException.class,
+            () -> store.saveHandOffTarget(endpoint.id(), URI.create("http://127.0.0.1:9/hand-off")));
+
+    assertThat(error.field()).isEqualTo("id");
+    assertThat(error.getMessage()).contains(endpoint.id().toString()).contains("ordinary endpoint");
+    assertThat(store.find(endpoint.id())).contains(endpoint);
+  }
+
+  @Test
+  void hand_off_target_marked_deleted_by_hand_is_live_again_after_saving() {
+    UUID targetId = UUID.randomUUID();
+    store.saveHandOffTarget(targetId, URI.create("http://127.0.0.1:9/hand-off"));
+    withRawHandle(
+        handle ->
+            handle.execute(
+                "UPDATE webhook_endpoint SET deleted_at = created_at WHERE id = ?", targetId));
+
+    store.saveHandOffTarget(targetId, URI.create("http://127.0.0.1:9/hand-off"));
+    store.publish(handOffMessage());
+
+    assertThat(store.claim("node-a", 10, LEASE))
+        .extracting(ClaimedDelivery::endpointId)
+        .containsExactly(targetId);
+  }
+
+  @Test
+  void publish_for_endpoints_skips_hand_off_target() {
+    Endpoint first = createEndpoint();
+    Endpoint second = createEndpoint();
+    UUID targetId = UUID.randomUUID();
+    store.saveHandOffTarget(targetId, URI.create("http://127.0.0.1:9/hand-off"));
+
+    PublishedMessage published = store.publish(message(null));
+    List<ClaimedDelivery> claimed = store.claim("node-a", 10, LEASE);
+
+    assertThat(store.pendingCount()).isEqualTo(2);
+    assertThat(claimed)
+        .extracting(ClaimedDelivery::endpointId)
+        .containsExactlyInAnyOrder(first.id(), second.id());
+    assertThat(claimed).extracting(ClaimedDelivery::messageId).containsOnly(published.id());
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_delivery WHERE endpoint_id = ?", targetId))
+        .isZero();
+  }
+
+  @Test
+  void hand_off_publish_delivers_to_target_only() {
+    createEndpoint();
+    createEndpoint();
+    UUID targetId = UUID.randomUUID();
+    URI url = URI.create("http://127.0.0.1:9/hand-off");
+    store.saveHandOffTarget(targetId, url);
+
+    PublishedMessage published = store.publish(handOffMessage());
+    List<ClaimedDelivery> claimed = store.claim("node-a", 10, LEASE);
+
+    assertThat(store.pendingCount()).isEqualTo(1);
+    assertThat(claimed).hasSize(1);
+    ClaimedDelivery delivery = claimed.get(0);
+    assertThat(delivery.messageId()).isEqualTo(published.id());
+    assertThat(delivery.endpointId()).isEqualTo(targetId);
+    assertThat(delivery.url()).isEqualTo(url);
+    assertThat(delivery.secret()).isNotEmpty();
+    assertThat(store.claim("node-b", 10, LEASE)).isEmpty();
+  }
+
+  @Test
+  void upgrade_from_version_2_keeps_endpoints_ordinary() {
+    store.close();
+    UUID firstId = UUID.randomUUID();
+    UUID secondId = UUID.randomUUID();
+    buildVersion2Schema(firstId, secondId);
+    List<String> laterScripts =
+        SchemaMigrator.SCRIPTS.subList(VERSION_2_SCRIPTS.size(), SchemaMigrator.SCRIPTS.size());
+    store = storeBuilder().migrate(false).build();
+
+    List<String> applied = store.migrate();
+    PublishedMessage published = store.publish(message(null));
+    List<ClaimedDelivery> claimed = store.claim("node-a", 10, LEASE);
+
+    assertThat(applied).containsExactlyElementsOf(laterScripts);
+    assertThat(applied).contains("V3__add_hand_off_target.sql");
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_endpoint WHERE hand_off = TRUE")).isZero();
+    assertThat(store.find(firstId)).isPresent();
+    assertThat(store.find(secondId)).isPresent();
+    assertThat(store.pendingCount()).isEqualTo(2);
+    assertThat(claimed)
+        .extracting(ClaimedDelivery::endpointId)
+        .containsExactlyInAnyOrder(firstId, secondId);
+    assertThat(claimed).extracting(ClaimedDelivery::messageId).containsOnly(published.id());
+  }
+
   Endpoint createEndpoint() {
     return store.create(
         UUID.randomUUID(),
         URI.create("http://127.0.0.1:9/hook"),
         "test endpoint",
         "whsec_" + UUID.randomUUID());
+  }
+
+  /**
+   * Drops the store's tables and recreates them at schema version 2 from this database's {@link
+   * #VERSION_2_SCRIPTS} and their version rows. It then inserts one live endpoint per id, naming
+   * only the columns that version 2 has.
+   */
+  private void buildVersion2Schema(UUID... endpointIds) {
+    for (String table : TABLES) {
+      executeSql("DROP TABLE " + table);
+    }
+    withRawHandle(
+        handle -> {
+          DatabaseMetaData metaData = handle.getConnection().getMetaData();
+          Dialect dialect =
+              Dialect.forProductName(metaData.getDatabaseProductName(), metaData.getURL());
+          handle.execute(dialect.createSchemaVersionTable());
+          for (int i = 0; i < VERSION_2_SCRIPTS.size(); i++) {
+            String script = VERSION_2_SCRIPTS.get(i);
+            handle.createScript(loadScript(dialect, script)).executeAsSeparateStatements();
+            handle
+                .createUpdate(dialect.insertSchemaVersion())
+                .bind("version", i + 1)
+                .bind("script", script)
+                .execute();
+          }
+          for (UUID id : endpointIds) {
+            handle
+                .createUpdate(
+                    "INSERT INTO webhook_endpoint (id, url, description, secret, created_at)"
+                        + " VALUES (:id, :url, :description, :secret, :createdAt)")
+                .bind("id", id)
+                .bind("url", "http://127.0.0.1:9/hook")
+                .bind("description", "endpoint from version 2")
+                .bind("secret", "whsec_" + id)
+                .bind("createdAt", Instant.now())
+                .execute();
+          }
+          return null;
+        });
+  }
+
+  private static String loadScript(Dialect dialect, String script) {
+    String path = SCHEMA_ROOT + dialect.schemaFolder() + "/" + script;
+    ClassLoader classLoader = OutboxStoreContractTest.class.getClassLoader();
+    try (InputStream in = classLoader.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException(
+            "Schema script " + path + " is missing from the classpath: rebuild dispatcher-jdbc");
+      }
+      return new String(in.readAllBytes(), UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Failed to read schema script " + path, e);
+    }
   }
 
   /**
@@ -1121,6 +1356,12 @@ abstract class OutboxStoreContractTest {
     byte[] body =
         ("{\"event_type\":\"order.created\",\"object_id\":\"" + id + "\"}").getBytes(UTF_8);
     return new OutboxMessage(id, "order.created", body, idempotencyKey);
+  }
+
+  /** Returns a message whose one delivery goes to the hand-off target. */
+  static OutboxMessage handOffMessage() {
+    OutboxMessage message = message(null);
+    return new OutboxMessage(message.id(), message.eventType(), message.body(), null, true);
   }
 
   static DeliveryResult success(ClaimedDelivery delivery) {

@@ -1,4 +1,4 @@
-package io.webhookdispatcher.netty;
+package io.webhookdispatcher.internal;
 
 import io.netty.handler.codec.DateFormatter;
 import java.time.Duration;
@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.util.Date;
 
 /** Parses the {@code Retry-After} response header (RFC 9110, section 10.2.3). */
-final class RetryAfter {
+public final class RetryAfter {
 
   /** Maximum number of digits in a delta-seconds value. Longer values are ignored as malformed. */
   private static final int MAX_SECONDS_DIGITS = 10;
@@ -19,7 +19,7 @@ final class RetryAfter {
    *
    * @return the delay, or {@code null} when the value is missing, malformed or in the past
    */
-  static Duration parse(String value, Instant now) {
+  public static Duration parse(String value, Instant now) {
     if (value == null) {
       return null;
     }

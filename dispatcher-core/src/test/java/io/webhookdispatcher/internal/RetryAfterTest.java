@@ -1,4 +1,4 @@
-package io.webhookdispatcher.netty;
+package io.webhookdispatcher.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,4 @@
+-- Marks the hand-off target: the one endpoint row that takes a single delivery per message when a
+-- delivery service such as Svix fans messages out. Messages for every endpoint skip it. One
+-- statement, because MySQL has no ADD COLUMN IF NOT EXISTS and commits DDL at once.
+ALTER TABLE webhook_endpoint ADD COLUMN hand_off BOOLEAN DEFAULT FALSE NOT NULL;

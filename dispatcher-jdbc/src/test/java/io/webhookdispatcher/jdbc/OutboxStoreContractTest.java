@@ -1114,6 +1114,42 @@ abstract class OutboxStoreContractTest {
   }
 
   @Test
+  void list_pages_through_endpoints_by_id() {
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(createEndpoint().id());
+    }
+    store.saveHandOffTarget(UUID.randomUUID(), URI.create("http://127.0.0.1:9/hand-off"));
+    Endpoint deleted = createEndpoint();
+    store.delete(deleted.id());
+
+    List<Endpoint> first = store.list(null, 2);
+    List<Endpoint> second = store.list(first.get(1).id(), 2);
+    List<Endpoint> third = store.list(second.get(1).id(), 2);
+    List<Endpoint> after = store.list(third.get(0).id(), 2);
+
+    List<UUID> listed = new ArrayList<>();
+    for (List<Endpoint> page : List.of(first, second, third)) {
+      page.forEach(endpoint -> listed.add(endpoint.id()));
+    }
+    assertThat(first).hasSize(2);
+    assertThat(second).hasSize(2);
+    assertThat(third).hasSize(1);
+    assertThat(after).isEmpty();
+    assertThat(listed).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(listed).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void list_returns_endpoints_with_their_secrets() {
+    Endpoint endpoint = createEndpoint();
+
+    List<Endpoint> listed = store.list(null, 10);
+
+    assertThat(listed).containsExactly(endpoint);
+  }
+
+  @Test
   void ordinary_endpoint_is_never_taken_over_as_hand_off_target() {
     Endpoint endpoint = createEndpoint();
 

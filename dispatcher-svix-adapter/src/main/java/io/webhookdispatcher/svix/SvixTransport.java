@@ -14,9 +14,10 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -168,13 +169,7 @@ public final class SvixTransport implements HandOffTransport {
       return DeliveryOutcome.delivered(status, response.duration(), response.body());
     }
     if (status == 401 || status == 403) {
-      if (tokenRejected.compareAndSet(false, true)) {
-        LOG.error(
-            "Svix rejected the token with HTTP {} ({}); messages wait in the outbox until the"
-                + " token is fixed",
-            status,
-            json.describeError(response.body()));
-      }
+      noteRejectedToken(response);
     } else if (status == 404) {
       LOG.warn(
           "Svix answered 404 for application '{}' while handing over message {}; it is created"
@@ -224,6 +219,17 @@ public final class SvixTransport implements HandOffTransport {
             + appUid
             + "'; copy the missing endpoints yourself",
         null);
+  }
+
+  /** Logs one ERROR per run of rejected requests, so that a bad token is seen but not repeated. */
+  private void noteRejectedToken(SvixResponse response) {
+    if (tokenRejected.compareAndSet(false, true)) {
+      LOG.error(
+          "Svix rejected the token with HTTP {} ({}); messages wait in the outbox until the"
+              + " token is fixed",
+          response.statusCode(),
+          json.describeError(response.body()));
+    }
   }
 
   @Override
@@ -329,13 +335,22 @@ public final class SvixTransport implements HandOffTransport {
               messageId,
               endpointUid(svixEndpoint).orElse(null),
               number,
-              Instant.parse(item.path("timestamp").asText()),
+              OffsetDateTime.parse(item.path("timestamp").asText()).toInstant(),
               status == 0 ? null : status,
               status == 0 ? "no response; Svix status " + item.path("statusText").asText() : null,
               item.path("responseDurationMs").asLong(0),
-              item.path("response").asText("")));
+              abbreviate(item.path("response").asText(""))));
     }
     return attempts;
+  }
+
+  /** Returns the text cut to the bytes that an attempt keeps of a response. */
+  private static String abbreviate(String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length <= Attempt.MAX_RESPONSE_BYTES) {
+      return text;
+    }
+    return new String(bytes, 0, Attempt.MAX_RESPONSE_BYTES, StandardCharsets.UTF_8);
   }
 
   /** Returns our id of a Svix endpoint: its uid, when that is one of our UUIDs. */
@@ -387,6 +402,9 @@ public final class SvixTransport implements HandOffTransport {
                 LOG.info("Svix application '{}' is ready", appUid);
                 created.complete(null);
               } else {
+                if (response.statusCode() == 401 || response.statusCode() == 403) {
+                  noteRejectedToken(response);
+                }
                 created.completeExceptionally(failed("create application '" + appUid + "'", response));
               }
             });

@@ -95,6 +95,8 @@ public final class SvixTransport implements HandOffTransport {
           "ca", URI.create("https://api.ca.svix.com"),
           "au", URI.create("https://api.au.svix.com"));
 
+  private static final Pattern USER_INFO = Pattern.compile("//[^/?#]*@");
+
   private static final Pattern UID = Pattern.compile("^[a-zA-Z0-9\\-_.]{1,256}$");
 
   private final SvixClient client;
@@ -505,6 +507,11 @@ public final class SvixTransport implements HandOffTransport {
     return "SvixTransport[app=" + appUid + ", server=" + client.serverUrl() + ", token=****]";
   }
 
+  /** Returns the URL with any user-info replaced by {@code ****}, since it may carry a password. */
+  static String withoutUserInfo(String url) {
+    return USER_INFO.matcher(url).replaceFirst("//****@");
+  }
+
   /** Builder of {@link SvixTransport}; each setter rejects a bad value at once. */
   public static final class Builder {
     String token;
@@ -558,7 +565,7 @@ public final class SvixTransport implements HandOffTransport {
             SvixTransportProvider.SERVER_URL,
             SvixTransportProvider.SERVER_URL
                 + " '"
-                + serverUrl
+                + withoutUserInfo(serverUrl.toString())
                 + "' is not valid: use an http or https URL with a host and no query or user-info");
       }
       String path = serverUrl.getRawPath() == null ? "" : serverUrl.getRawPath();

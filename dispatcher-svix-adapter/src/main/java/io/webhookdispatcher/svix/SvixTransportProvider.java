@@ -75,7 +75,12 @@ public final class SvixTransportProvider implements TransportProvider {
       return new URI(value);
     } catch (URISyntaxException e) {
       throw new InvalidInputException(
-          SERVER_URL, SERVER_URL + " '" + value + "' is not a URL: " + e.getReason());
+          SERVER_URL,
+          SERVER_URL
+              + " '"
+              + SvixTransport.withoutUserInfo(value)
+              + "' is not a URL: "
+              + e.getReason());
     }
   }
 }

@@ -120,6 +120,35 @@ class SvixTransportProviderTest {
   }
 
   @Test
+  void server_url_with_password_is_rejected_without_echoing_it() {
+    Map<String, String> config =
+        Map.of(
+            "webhooks.transport", "svix",
+            "webhooks.svix.token", "sk_abc",
+            "webhooks.svix.server-url", "https://svix:hunter2@svix.internal/");
+
+    InvalidInputException error =
+        assertThrows(InvalidInputException.class, () -> TransportProviders.create(config, settings));
+
+    assertThat(error.getMessage()).contains("https://****@svix.internal/");
+    assertThat(error.getMessage()).doesNotContain("hunter2");
+  }
+
+  @Test
+  void unparsable_server_url_with_password_is_not_echoed() {
+    Map<String, String> config =
+        Map.of(
+            "webhooks.transport", "svix",
+            "webhooks.svix.token", "sk_abc",
+            "webhooks.svix.server-url", "https://svix:hunter2@svix internal/");
+
+    InvalidInputException error =
+        assertThrows(InvalidInputException.class, () -> TransportProviders.create(config, settings));
+
+    assertThat(error.getMessage()).doesNotContain("hunter2");
+  }
+
+  @Test
   void server_url_keeps_its_path_prefix() {
     SvixTransport transport =
         SvixTransport.builder()

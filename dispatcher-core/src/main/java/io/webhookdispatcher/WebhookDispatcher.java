@@ -359,7 +359,10 @@ public final class WebhookDispatcher implements AutoCloseable {
     return loop.runOnceAndWait(settings.requestTimeout().multipliedBy(2).plusSeconds(5));
   }
 
-  /** Stops delivering, waits briefly for the worker thread and closes a transport it created. */
+  /**
+   * Stops delivering: claims nothing more, waits up to the request timeout for the attempts in
+   * flight and records their outcomes, then closes a transport that the dispatcher created.
+   */
   @Override
   public void close() {
     Thread stopping;
@@ -371,7 +374,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     if (stopping != null) {
       loop.wakeUp();
       try {
-        stopping.join(settings.requestTimeout().toMillis() + 5000);
+        stopping.join(settings.requestTimeout().multipliedBy(2).toMillis() + 5000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -461,6 +464,24 @@ public final class WebhookDispatcher implements AutoCloseable {
         LOG.error("Delivery cycle failed unexpectedly; retrying after backoff", e);
         backoff = sleepBackoff(backoff);
       }
+    }
+    finishInFlight();
+  }
+
+  /** Records the attempts still in flight as they end, within the request timeout. */
+  private void finishInFlight() {
+    try {
+      int unfinished = loop.finish(settings.requestTimeout());
+      if (unfinished > 0) {
+        LOG.warn(
+            "Stopped with {} deliveries in flight; another node sends them again once their"
+                + " leases expire",
+            unfinished);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.warn("Results of the deliveries in flight could not be recorded on stop", e);
     }
   }
 

@@ -111,6 +111,24 @@ public final class DeliveryLoop {
     return recordCompleted();
   }
 
+  /**
+   * Claims nothing more and records the outcomes of the attempts in flight as they finish, for at
+   * most {@code timeout}, so that a node that stops does not leave finished attempts unrecorded,
+   * to be sent again once their leases expire.
+   *
+   * @return how many deliveries were still in flight when the time was up
+   */
+  public int finish(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    recordCompleted();
+    while (inFlight.get() > 0 && System.nanoTime() - deadline < 0) {
+      long remaining = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+      awaitWork(Duration.ofMillis(Math.min(remaining, 100)));
+      recordCompleted();
+    }
+    return inFlight.get();
+  }
+
   /** Waits until an attempt finishes or {@link #wakeUp()} is called, at most {@code timeout}. */
   public void awaitWork(Duration timeout) throws InterruptedException {
     if (wakeUp.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

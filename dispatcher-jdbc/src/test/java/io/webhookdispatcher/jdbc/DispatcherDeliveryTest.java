@@ -86,6 +86,23 @@ class DispatcherDeliveryTest {
   }
 
   @Test
+  void close_records_attempt_in_flight() {
+    receiver.answer(TestReceiver.Answer.status(200).after(Duration.ofMillis(300)));
+    dispatcher = dispatcherBuilder().build();
+    dispatcher.createEndpoint(receiver.url(), "slow merchant");
+    PublishedMessage published = dispatcher.publish(payment("captured"));
+    dispatcher.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> receiver.received().size() == 1);
+
+    dispatcher.close();
+
+    assertThat(store.pendingCount()).isZero();
+    assertThat(store.attempts(published.id()).orElseThrow())
+        .singleElement()
+        .satisfies(attempt -> assertThat(attempt.statusCode()).isEqualTo(200));
+  }
+
+  @Test
   void rolled_back_host_transaction_delivers_nothing() throws Exception {
     dispatcher = dispatcherBuilder().build();
     dispatcher.createEndpoint(receiver.url(), null);

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -25,10 +26,19 @@ final class TestReceiver implements AutoCloseable {
     }
   }
 
-  /** A scripted response. */
-  record Answer(int status, Map<String, String> headers, String body) {
+  /** A scripted response, sent after {@code delayMillis}. */
+  record Answer(int status, Map<String, String> headers, String body, long delayMillis) {
+    Answer(int status, Map<String, String> headers, String body) {
+      this(status, headers, body, 0);
+    }
+
     static Answer status(int status) {
       return new Answer(status, Map.of(), "status " + status);
+    }
+
+    /** Returns this answer sent late, as a slow receiver sends it. */
+    Answer after(Duration delay) {
+      return new Answer(status, headers, body, delay.toMillis());
     }
   }
 
@@ -67,6 +77,13 @@ final class TestReceiver implements AutoCloseable {
     Answer answer = script.poll();
     if (answer == null) {
       answer = Answer.status(200);
+    }
+    if (answer.delayMillis() > 0) {
+      try {
+        Thread.sleep(answer.delayMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     answer.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
     byte[] response = answer.body().getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.webhookdispatcher.DeliveryServiceException;
 import io.webhookdispatcher.InvalidInputException;
 import io.webhookdispatcher.MessageTooLargeException;
 import io.webhookdispatcher.StoreUnavailableException;
@@ -86,6 +87,9 @@ final class ApiHandler {
       return error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, e.getMessage());
     } catch (InvalidInputException e) {
       return error(HttpResponseStatus.BAD_REQUEST, e.getMessage());
+    } catch (DeliveryServiceException e) {
+      LOG.warn("{} {} returned 502: {}", request.method(), pathForLog(uri), e.getMessage());
+      return error(HttpResponseStatus.BAD_GATEWAY, e.getMessage());
     } catch (StoreUnavailableException e) {
       // One WARN per outage: a busy API would otherwise log every request while the database is
       // down.

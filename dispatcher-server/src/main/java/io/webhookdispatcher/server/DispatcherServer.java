@@ -1,6 +1,7 @@
 package io.webhookdispatcher.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.webhookdispatcher.InvalidInputException;
 import io.webhookdispatcher.WebhookDispatcher;
 import io.webhookdispatcher.jdbc.JdbcWebhookStore;
 import java.io.PrintStream;
@@ -130,7 +131,11 @@ public final class DispatcherServer implements AutoCloseable {
             .maxMessageBytes(config.maxMessageBytes());
     config.lease().ifPresent(builder::lease);
     config.nodeId().ifPresent(builder::nodeId);
-    return builder.build();
+    try {
+      return builder.transportConfig(config.transportConfig()).build();
+    } catch (InvalidInputException e) {
+      throw new ConfigException(e.field(), "Invalid transport setting: " + e.getMessage(), e);
+    }
   }
 
   /** Returns the port that the HTTP API listens on, the ephemeral one when 0 was configured. */

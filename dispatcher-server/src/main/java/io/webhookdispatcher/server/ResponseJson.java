@@ -82,7 +82,8 @@ final class ResponseJson {
     ArrayNode data = mapper.createArrayNode();
     for (Attempt attempt : attempts) {
       ObjectNode json = data.addObject();
-      json.put("endpoint_id", attempt.endpointId().toString());
+      json.put(
+          "endpoint_id", attempt.endpointId() == null ? null : attempt.endpointId().toString());
       json.put("attempt", attempt.attempt());
       json.put("timestamp", attempt.timestamp().toString());
       json.put("status_code", attempt.statusCode());

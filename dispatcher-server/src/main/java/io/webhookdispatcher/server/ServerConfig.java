@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -44,8 +43,14 @@ public final class ServerConfig {
   /** Default database password: empty. */
   public static final String DEFAULT_JDBC_PASSWORD = "";
 
-  /** The Netty transport, the default and for now the only one. */
+  /** The Netty transport, which sends webhooks to the endpoints: the default. */
   public static final String TRANSPORT_NETTY = "netty";
+
+  /** The Svix transport, which hands each message to Svix. */
+  public static final String TRANSPORT_SVIX = "svix";
+
+  /** Default uid of the Svix application that holds the endpoints. */
+  public static final String DEFAULT_SVIX_APP_UID = "webhook-dispatcher";
 
   /** Default maximum time of one delivery attempt: 15 seconds. */
   public static final Duration DEFAULT_DELIVERY_TIMEOUT = Duration.ofSeconds(15);
@@ -59,7 +64,8 @@ public final class ServerConfig {
   /** Default maximum message size: 262144 bytes (256 KiB). */
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 262144;
 
-  private static final Set<String> TRANSPORTS = Set.of(TRANSPORT_NETTY);
+  /** The allowed transports, in the order that an error message lists them. */
+  private static final List<String> TRANSPORTS = List.of(TRANSPORT_NETTY, TRANSPORT_SVIX);
   private static final String MASK = "****";
 
   /** A password, secret or token parameter of a JDBC URL, up to the next {@code ;} or {@code &}. */
@@ -75,6 +81,9 @@ public final class ServerConfig {
   private final String jdbcUsername;
   private final String jdbcPassword;
   private final String transport;
+  private final String svixToken;
+  private final String svixServerUrl;
+  private final String svixAppUid;
   private final Duration deliveryTimeout;
   private final RetrySchedule retrySchedule;
   private final boolean allowPrivateAddresses;
@@ -95,6 +104,9 @@ public final class ServerConfig {
     this.jdbcUsername = builder.jdbcUsername;
     this.jdbcPassword = builder.jdbcPassword;
     this.transport = builder.transport;
+    this.svixToken = builder.svixToken;
+    this.svixServerUrl = builder.svixServerUrl;
+    this.svixAppUid = builder.svixAppUid;
     this.deliveryTimeout = builder.deliveryTimeout;
     this.retrySchedule = builder.retrySchedule;
     this.allowPrivateAddresses = builder.allowPrivateAddresses;
@@ -190,6 +202,9 @@ public final class ServerConfig {
       case JDBC_USERNAME -> builder.jdbcUsername(value);
       case JDBC_PASSWORD -> builder.jdbcPassword(value);
       case TRANSPORT -> builder.transport(value);
+      case SVIX_TOKEN -> builder.svixToken(value);
+      case SVIX_SERVER_URL -> builder.svixServerUrl(value);
+      case SVIX_APP_UID -> builder.svixAppUid(value);
       case DELIVERY_TIMEOUT -> builder.deliveryTimeout(parseDuration(setting, value));
       case DELIVERY_RETRY_SCHEDULE -> builder.retrySchedule(parseSchedule(setting, value));
       case DELIVERY_ALLOW_PRIVATE_ADDRESSES ->
@@ -271,9 +286,26 @@ public final class ServerConfig {
     return jdbcPassword;
   }
 
-  /** Returns the name of the transport that sends webhooks, {@value #TRANSPORT_NETTY}. */
+  /** Returns how webhooks leave: {@value #TRANSPORT_NETTY} or {@value #TRANSPORT_SVIX}. */
   public String transport() {
     return transport;
+  }
+
+  /**
+   * Returns the keys that choose and configure the transport, for {@link
+   * io.webhookdispatcher.WebhookDispatcher.Builder#transportConfig}; empty Svix values are left out.
+   */
+  public Map<String, String> transportConfig() {
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put(Setting.TRANSPORT.key(), transport);
+    if (transport.equals(TRANSPORT_SVIX)) {
+      config.put(Setting.SVIX_TOKEN.key(), svixToken);
+      if (!svixServerUrl.isEmpty()) {
+        config.put(Setting.SVIX_SERVER_URL.key(), svixServerUrl);
+      }
+      config.put(Setting.SVIX_APP_UID.key(), svixAppUid);
+    }
+    return config;
   }
 
   public Duration deliveryTimeout() {
@@ -337,6 +369,11 @@ public final class ServerConfig {
     values.put(Setting.JDBC_USERNAME.key(), jdbcUsername);
     values.put(Setting.JDBC_PASSWORD.key(), jdbcPassword);
     values.put(Setting.TRANSPORT.key(), transport);
+    values.put(Setting.SVIX_TOKEN.key(), svixToken);
+    values.put(
+        Setting.SVIX_SERVER_URL.key(),
+        svixServerUrl.isEmpty() ? "unset" : maskJdbcUrl(svixServerUrl));
+    values.put(Setting.SVIX_APP_UID.key(), svixAppUid);
     values.put(Setting.DELIVERY_TIMEOUT.key(), formatDuration(deliveryTimeout));
     values.put(
         Setting.DELIVERY_RETRY_SCHEDULE.key(),
@@ -360,7 +397,7 @@ public final class ServerConfig {
 
   /**
    * Returns the URL with the value of every password, secret or token parameter, and any password
-   * in its user-info, replaced by {@code ****}.
+   * in its user-info, replaced by {@code ****}. It serves the Svix server URL as well as JDBC URLs.
    */
   static String maskJdbcUrl(String url) {
     String masked = URL_CREDENTIAL_PARAMETER.matcher(url).replaceAll("$1$2" + MASK);
@@ -403,6 +440,9 @@ public final class ServerConfig {
     private String jdbcUsername = DEFAULT_JDBC_USERNAME;
     private String jdbcPassword = DEFAULT_JDBC_PASSWORD;
     private String transport = TRANSPORT_NETTY;
+    private String svixToken = "";
+    private String svixServerUrl = "";
+    private String svixAppUid = DEFAULT_SVIX_APP_UID;
     private Duration deliveryTimeout = DEFAULT_DELIVERY_TIMEOUT;
     private RetrySchedule retrySchedule = RetrySchedule.parse(DEFAULT_RETRY_SCHEDULE);
     private boolean allowPrivateAddresses;
@@ -469,7 +509,8 @@ public final class ServerConfig {
     }
 
     /**
-     * Sets the transport that sends webhooks. Default and only value: {@value #TRANSPORT_NETTY}.
+     * Sets how webhooks leave: {@value #TRANSPORT_NETTY} sends them to the endpoints, {@value
+     * #TRANSPORT_SVIX} hands each message to Svix. Default: {@value #TRANSPORT_NETTY}.
      */
     public Builder transport(String transport) {
       if (!TRANSPORTS.contains(transport)) {
@@ -479,6 +520,24 @@ public final class ServerConfig {
             "allowed values are " + String.join(", ", TRANSPORTS));
       }
       this.transport = transport;
+      return this;
+    }
+
+    /** Sets the Svix API token, required with the Svix transport. Default: empty. */
+    public Builder svixToken(String svixToken) {
+      this.svixToken = Objects.requireNonNull(svixToken, "svixToken");
+      return this;
+    }
+
+    /** Sets the Svix API URL; empty means the token's region. Default: empty. */
+    public Builder svixServerUrl(String svixServerUrl) {
+      this.svixServerUrl = Objects.requireNonNull(svixServerUrl, "svixServerUrl");
+      return this;
+    }
+
+    /** Sets the uid of the Svix application. Default: {@value #DEFAULT_SVIX_APP_UID}. */
+    public Builder svixAppUid(String svixAppUid) {
+      this.svixAppUid = Objects.requireNonNull(svixAppUid, "svixAppUid");
       return this;
     }
 
@@ -581,6 +640,14 @@ public final class ServerConfig {
      * @throws ConfigException when the lease is not longer than the delivery timeout
      */
     public ServerConfig build() {
+      if (transport.equals(TRANSPORT_SVIX) && svixToken.isBlank()) {
+        throw new ConfigException(
+            Setting.SVIX_TOKEN.key(),
+            Setting.SVIX_TOKEN.key()
+                + " is required when "
+                + Setting.TRANSPORT.key()
+                + " is svix: set it to the Svix API token");
+      }
       if (lease != null && lease.compareTo(deliveryTimeout) <= 0) {
         throw new ConfigException(
             Setting.DELIVERY_LEASE.key(),

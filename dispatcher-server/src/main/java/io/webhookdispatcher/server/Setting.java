@@ -25,7 +25,23 @@ enum Setting {
       "webhooks.node-id",
       "",
       "Name of this node in its leases; unset means the host name and the process id."),
-  TRANSPORT("webhooks.transport", "netty", "HTTP client that sends webhooks; only netty exists."),
+  TRANSPORT(
+      "webhooks.transport",
+      "netty",
+      "How webhooks leave: netty sends them to the endpoints; svix hands each message to Svix."),
+  SVIX_TOKEN(
+      "webhooks.svix.token",
+      "",
+      "Svix API token; required when webhooks.transport is svix; never logged."),
+  SVIX_SERVER_URL(
+      "webhooks.svix.server-url",
+      "",
+      "Svix API URL; unset means the token's region (as the Svix libraries choose it), else"
+          + " https://api.svix.com."),
+  SVIX_APP_UID(
+      "webhooks.svix.app-uid",
+      "webhook-dispatcher",
+      "Uid of the Svix application that holds the endpoints; created when missing."),
   DELIVERY_TIMEOUT(
       "webhooks.delivery.timeout",
       "15s",

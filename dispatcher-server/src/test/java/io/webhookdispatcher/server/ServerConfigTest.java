@@ -1,6 +1,7 @@
 package io.webhookdispatcher.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
@@ -190,7 +191,97 @@ class ServerConfigTest {
 
     assertThat(error.key()).isEqualTo("webhooks.transport");
     assertThat(error.getMessage()).contains("'okhttp'");
-    assertThat(error.getMessage()).contains("allowed values are netty");
+    assertThat(error.getMessage()).contains("allowed values are netty, svix");
+  }
+
+  @Test
+  void svix_keys_reach_transport_config() {
+    Properties properties = new Properties();
+    properties.setProperty("webhooks.transport", "svix");
+    properties.setProperty("webhooks.svix.token", " testsk_config-token ");
+    properties.setProperty("webhooks.svix.server-url", "http://127.0.0.1:8071");
+    properties.setProperty("webhooks.svix.app-uid", "merchant-webhooks");
+
+    ServerConfig config = ServerConfig.fromProperties(properties);
+
+    assertThat(config.transport()).isEqualTo("svix");
+    assertThat(config.transportConfig())
+        .containsExactly(
+            entry("webhooks.transport", "svix"),
+            entry("webhooks.svix.token", "testsk_config-token"),
+            entry("webhooks.svix.server-url", "http://127.0.0.1:8071"),
+            entry("webhooks.svix.app-uid", "merchant-webhooks"));
+    assertThat(config.unknownKeys()).isEmpty();
+  }
+
+  @Test
+  void svix_defaults_leave_out_server_url() {
+    Properties properties = new Properties();
+    properties.setProperty("webhooks.transport", "svix");
+    properties.setProperty("webhooks.svix.token", "testsk_config-token");
+
+    ServerConfig config = ServerConfig.fromProperties(properties);
+
+    assertThat(config.transportConfig())
+        .containsExactly(
+            entry("webhooks.transport", "svix"),
+            entry("webhooks.svix.token", "testsk_config-token"),
+            entry("webhooks.svix.app-uid", "webhook-dispatcher"));
+  }
+
+  @Test
+  void netty_config_has_no_svix_keys() {
+    Properties properties = new Properties();
+    properties.setProperty("webhooks.svix.token", "testsk_config-token");
+
+    ServerConfig config = ServerConfig.fromProperties(properties);
+
+    assertThat(config.transportConfig()).containsExactly(entry("webhooks.transport", "netty"));
+  }
+
+  @Test
+  void svix_without_token_is_rejected() {
+    for (String token : List.of("", "   ")) {
+      Properties properties = new Properties();
+      properties.setProperty("webhooks.transport", "svix");
+      properties.setProperty("webhooks.svix.token", token);
+
+      ConfigException error =
+          assertThrows(ConfigException.class, () -> ServerConfig.fromProperties(properties));
+
+      assertThat(error.key()).as("token '%s'", token).isEqualTo("webhooks.svix.token");
+      assertThat(error.getMessage()).contains("webhooks.svix.token is required");
+    }
+  }
+
+  @Test
+  void misspelt_svix_key_is_unknown() {
+    ServerConfig config = parse("webhooks.svix.tokn", "testsk_config-token");
+
+    assertThat(config.unknownKeys()).containsExactly("webhooks.svix.tokn");
+  }
+
+  @Test
+  void to_string_masks_svix_token() {
+    Properties properties = new Properties();
+    properties.setProperty("webhooks.transport", "svix");
+    properties.setProperty("webhooks.svix.token", "testsk_planted-svix-token-5519");
+
+    String text = ServerConfig.fromProperties(properties).toString();
+
+    assertThat(text).doesNotContain("planted-svix-token-5519");
+    assertThat(text).contains("webhooks.svix.token=****");
+  }
+
+  @Test
+  void to_string_masks_svix_url_password() {
+    ServerConfig config =
+        parse("webhooks.svix.server-url", "https://svix:planted-url-password-6@svix.example");
+
+    String text = config.toString();
+
+    assertThat(text).doesNotContain("planted-url-password-6");
+    assertThat(text).contains("webhooks.svix.server-url=https://svix:****@svix.example");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.webhookdispatcher;
 
 import io.webhookdispatcher.spi.DeliveryResult;
+import java.util.UUID;
 
 /**
  * Receives delivery outcomes as they are recorded. Called on a dispatcher thread: return quickly
@@ -16,4 +17,14 @@ public interface DeliveryListener {
    *     scheduled, {@code FAILED} when the retry schedule is exhausted
    */
   void attemptRecorded(Attempt attempt, DeliveryResult.State nextState);
+
+  /**
+   * Called after an endpoint was disabled: it answered 410 Gone, or every attempt to it failed for
+   * {@link DispatcherSettings#disableAfter()}. Its pending and later messages are kept as failed
+   * deliveries. Default: does nothing.
+   *
+   * @param endpointId the endpoint
+   * @param reason why, such as {@code answered 410 Gone}
+   */
+  default void endpointDisabled(UUID endpointId, String reason) {}
 }

@@ -26,6 +26,12 @@ public final class DispatcherSettings {
   /** Default time that finished messages and their attempts are kept: 30 days. */
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
 
+  /**
+   * Default time after which an endpoint whose every attempt failed is disabled: 5 days. A success
+   * restarts the clock.
+   */
+  public static final Duration DEFAULT_DISABLE_AFTER = Duration.ofDays(5);
+
   /** Time between two runs of the retention job on one node: 10 minutes. */
   public static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
 
@@ -46,6 +52,7 @@ public final class DispatcherSettings {
   private final int maxInFlight;
   private final int maxInFlightPerEndpoint;
   private final Duration retention;
+  private final Duration disableAfter;
   private final int maxMessageBytes;
   private final boolean allowPrivateAddresses;
   private final String nodeId;
@@ -59,6 +66,7 @@ public final class DispatcherSettings {
     this.maxInFlight = builder.maxInFlight;
     this.maxInFlightPerEndpoint = builder.maxInFlightPerEndpoint;
     this.retention = builder.retention;
+    this.disableAfter = builder.disableAfter;
     this.maxMessageBytes = builder.maxMessageBytes;
     this.allowPrivateAddresses = builder.allowPrivateAddresses;
     this.nodeId = nodeId;
@@ -100,6 +108,14 @@ public final class DispatcherSettings {
     return retention;
   }
 
+  /**
+   * Returns how long every attempt to an endpoint must have failed before it is disabled; {@link
+   * Duration#ZERO} means endpoints are never disabled for failing.
+   */
+  public Duration disableAfter() {
+    return disableAfter;
+  }
+
   public int maxMessageBytes() {
     return maxMessageBytes;
   }
@@ -130,6 +146,8 @@ public final class DispatcherSettings {
         + maxInFlightPerEndpoint
         + ", retention="
         + retention
+        + ", disableAfter="
+        + disableAfter
         + ", maxMessageBytes="
         + maxMessageBytes
         + ", allowPrivateAddresses="
@@ -145,6 +163,7 @@ public final class DispatcherSettings {
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private int maxInFlightPerEndpoint = DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT;
     private Duration retention = DEFAULT_RETENTION;
+    private Duration disableAfter = DEFAULT_DISABLE_AFTER;
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     private boolean allowPrivateAddresses;
     private String nodeId;
@@ -179,6 +198,15 @@ public final class DispatcherSettings {
 
     void retention(Duration retention) {
       this.retention = positive("retention", retention);
+    }
+
+    void disableAfter(Duration disableAfter) {
+      Objects.requireNonNull(disableAfter, "disableAfter");
+      if (disableAfter.isNegative()) {
+        throw new IllegalArgumentException(
+            "disableAfter must not be negative, got " + disableAfter + "; use 0 to never disable");
+      }
+      this.disableAfter = disableAfter;
     }
 
     void maxMessageBytes(int maxMessageBytes) {

@@ -17,13 +17,35 @@ public final class Endpoint {
   private final String description;
   private final String secret;
   private final Instant createdAt;
+  private final Instant disabledAt;
+  private final String disabledReason;
 
+  /** Creates an enabled endpoint. */
   public Endpoint(UUID id, URI url, String description, String secret, Instant createdAt) {
+    this(id, url, description, secret, createdAt, null, null);
+  }
+
+  /**
+   * Creates an endpoint that is disabled when {@code disabledAt} is set.
+   *
+   * @param disabledAt when it was disabled, or {@code null} when it is enabled
+   * @param disabledReason why it was disabled, or {@code null} when it is enabled
+   */
+  public Endpoint(
+      UUID id,
+      URI url,
+      String description,
+      String secret,
+      Instant createdAt,
+      Instant disabledAt,
+      String disabledReason) {
     this.id = Objects.requireNonNull(id, "id");
     this.url = Objects.requireNonNull(url, "url");
     this.description = description;
     this.secret = Objects.requireNonNull(secret, "secret");
     this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
+    this.disabledAt = disabledAt;
+    this.disabledReason = disabledAt == null ? null : disabledReason;
   }
 
   public UUID id() {
@@ -48,6 +70,23 @@ public final class Endpoint {
     return createdAt;
   }
 
+  /**
+   * Returns when the endpoint was disabled, because it answered 410 Gone or failed for too long; a
+   * disabled endpoint gets each new message as a failed delivery, to replay once it is fixed.
+   */
+  public Optional<Instant> disabledAt() {
+    return Optional.ofNullable(disabledAt);
+  }
+
+  /** Returns why the endpoint was disabled, such as {@code answered 410 Gone}. */
+  public Optional<String> disabledReason() {
+    return Optional.ofNullable(disabledReason);
+  }
+
+  public boolean disabled() {
+    return disabledAt != null;
+  }
+
   @Override
   public boolean equals(Object other) {
     if (this == other) {
@@ -61,7 +100,9 @@ public final class Endpoint {
         && url.equals(that.url)
         && Objects.equals(description, that.description)
         && secret.equals(that.secret)
-        && createdAt.equals(that.createdAt);
+        && createdAt.equals(that.createdAt)
+        && Objects.equals(disabledAt, that.disabledAt)
+        && Objects.equals(disabledReason, that.disabledReason);
   }
 
   @Override
@@ -71,6 +112,13 @@ public final class Endpoint {
 
   @Override
   public String toString() {
-    return "Endpoint[id=" + id + ", url=" + url + ", secret=****, createdAt=" + createdAt + "]";
+    return "Endpoint[id="
+        + id
+        + ", url="
+        + url
+        + ", secret=****, createdAt="
+        + createdAt
+        + (disabledAt == null ? "" : ", disabledAt=" + disabledAt)
+        + "]";
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.webhookdispatcher.internal.DeliveryLoop;
+import io.webhookdispatcher.internal.EndpointHealth;
 import io.webhookdispatcher.internal.EndpointUrls;
 import io.webhookdispatcher.internal.MessageCodec;
 import io.webhookdispatcher.internal.Uuids;
@@ -113,6 +114,7 @@ public final class WebhookDispatcher implements AutoCloseable {
             settings.maxInFlight(),
             handOff != null ? settings.maxInFlight() : settings.maxInFlightPerEndpoint(),
             settings.lease(),
+            handOff != null ? EndpointHealth.OFF : new EndpointHealth(settings.disableAfter()),
             builder.meterRegistry);
   }
 
@@ -676,6 +678,17 @@ public final class WebhookDispatcher implements AutoCloseable {
      */
     public Builder retention(Duration retention) {
       settings.retention(retention);
+      return this;
+    }
+
+    /**
+     * Sets how long every attempt to an endpoint must have failed before the endpoint is disabled,
+     * as an endpoint that answers 410 Gone is at once. A disabled endpoint keeps getting messages,
+     * as failed deliveries to replay once it is fixed. {@link Duration#ZERO} never disables for
+     * failing. Default: 5 days.
+     */
+    public Builder disableAfter(Duration disableAfter) {
+      settings.disableAfter(disableAfter);
       return this;
     }
 

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.webhookdispatcher.Attempt;
 import io.webhookdispatcher.DeliveryListener;
 import io.webhookdispatcher.RetrySchedule;
+import io.webhookdispatcher.StoreUnavailableException;
 import io.webhookdispatcher.WebhookSigner;
 import io.webhookdispatcher.spi.ClaimedDelivery;
 import io.webhookdispatcher.spi.DeliveryOutcome;
@@ -17,9 +18,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
@@ -48,7 +52,14 @@ public final class DeliveryLoop {
   private final int maxInFlight;
   private final int maxInFlightPerEndpoint;
   private final Duration lease;
+  private final EndpointHealth health;
   private final DeliveryMeters meters;
+
+  /** Statuses that ask the sender to slow down, whose {@code Retry-After} is honoured. */
+  private static final Set<Integer> SLOW_DOWN_STATUSES = Set.of(429, 502, 503, 504);
+
+  /** The status with which a receiver says that the endpoint is gone for good. */
+  private static final int GONE = 410;
 
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ConcurrentLinkedQueue<DeliveryResult> completed = new ConcurrentLinkedQueue<>();
@@ -66,6 +77,7 @@ public final class DeliveryLoop {
       int maxInFlight,
       int maxInFlightPerEndpoint,
       Duration lease,
+      EndpointHealth health,
       MeterRegistry meterRegistry) {
     this.outbox = outbox;
     this.transport = transport;
@@ -77,6 +89,7 @@ public final class DeliveryLoop {
     this.maxInFlight = maxInFlight;
     this.maxInFlightPerEndpoint = maxInFlightPerEndpoint;
     this.lease = lease;
+    this.health = health;
     this.meters = new DeliveryMeters(meterRegistry, inFlight::get);
   }
 
@@ -220,8 +233,7 @@ public final class DeliveryLoop {
     if (outcome.verdict() == DeliveryOutcome.Verdict.GIVE_UP) {
       return new DeliveryResult(delivery, startedAt, outcome, DeliveryResult.State.FAILED, null);
     }
-    Duration requested =
-        outcome.statusCode() == 429 || outcome.statusCode() == 503 ? outcome.retryAfter() : null;
+    Duration requested = SLOW_DOWN_STATUSES.contains(outcome.statusCode()) ? outcome.retryAfter() : null;
     return retrySchedule
         .delayAfter(delivery.attempt(), requested)
         .map(
@@ -245,7 +257,62 @@ public final class DeliveryLoop {
     for (DeliveryResult result : batch) {
       report(result);
     }
+    if (health.enabled()) {
+      disableUnhealthy(batch);
+    }
     return batch.size();
+  }
+
+  /**
+   * Disables each endpoint of the batch that answered 410 Gone, or whose failure clock started
+   * {@link EndpointHealth#disableAfter()} ago or earlier. A failure here is logged and retried with
+   * the endpoint's next failed attempt, since the results themselves are recorded.
+   */
+  private void disableUnhealthy(List<DeliveryResult> batch) {
+    Map<UUID, String> reasons = new LinkedHashMap<>();
+    Set<UUID> failing = new HashSet<>();
+    for (DeliveryResult result : batch) {
+      DeliveryOutcome outcome = result.outcome();
+      UUID endpointId = result.delivery().endpointId();
+      if (outcome.statusCode() == GONE) {
+        reasons.put(endpointId, "answered 410 Gone");
+      } else if (!outcome.successful()) {
+        failing.add(endpointId);
+      }
+    }
+    failing.removeAll(reasons.keySet());
+    try {
+      if (health.disablesFailing() && !failing.isEmpty()) {
+        Instant cutoff = clock.instant().minus(health.disableAfter());
+        outbox
+            .failingSince(failing)
+            .forEach(
+                (endpointId, since) -> {
+                  if (!since.isAfter(cutoff)) {
+                    reasons.put(endpointId, "every attempt failed since " + since);
+                  }
+                });
+      }
+      reasons.forEach(this::disable);
+    } catch (StoreUnavailableException e) {
+      LOG.warn("Endpoint health could not be checked; it is checked again on the next failure", e);
+    }
+  }
+
+  private void disable(UUID endpointId, String reason) {
+    if (!outbox.disableEndpoint(endpointId, reason, clock.instant())) {
+      return;
+    }
+    LOG.warn(
+        "Disabled endpoint {}: {}; its pending and later messages are kept as failed deliveries,"
+            + " to replay once it is fixed",
+        endpointId,
+        reason);
+    try {
+      listener.endpointDisabled(endpointId, reason);
+    } catch (RuntimeException e) {
+      LOG.warn("Delivery listener failed on the disabling of endpoint {}", endpointId, e);
+    }
   }
 
   private void report(DeliveryResult result) {

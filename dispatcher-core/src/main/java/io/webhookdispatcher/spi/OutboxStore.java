@@ -4,8 +4,11 @@ import io.webhookdispatcher.Attempt;
 import io.webhookdispatcher.PublishedMessage;
 import java.sql.Connection;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -18,8 +21,8 @@ import java.util.UUID;
 public interface OutboxStore {
 
   /**
-   * Stores a message and one pending delivery, due now, for every endpoint that exists, in one
-   * transaction of the store's own.
+   * Stores a message and one delivery for every endpoint that exists, in one transaction of the
+   * store's own: pending and due now, or failed for a disabled endpoint.
    */
   PublishedMessage publish(OutboxMessage message);
 
@@ -60,6 +63,24 @@ public interface OutboxStore {
    * @return how many results were recorded
    */
   int record(List<DeliveryResult> results);
+
+  /**
+   * Returns, for each of these endpoints whose latest recorded attempt failed, when its current
+   * run of failed attempts began: the time of the first failed attempt since its last success.
+   * Endpoints that are deleted, disabled or not failing are left out. {@link #record} keeps this
+   * time: a failed attempt starts it unless it runs, a successful one clears it.
+   */
+  Map<UUID, Instant> failingSince(Set<UUID> endpointIds);
+
+  /**
+   * Disables an endpoint and fails its pending deliveries, in one transaction; later messages get
+   * a failed delivery for it. Deliveries in flight are discarded when their results arrive.
+   *
+   * @param reason why, kept with the endpoint, at most 1024 characters
+   * @param at when, by the dispatcher's clock
+   * @return {@code false} when the endpoint is unknown, deleted or already disabled
+   */
+  boolean disableEndpoint(UUID endpointId, String reason, Instant at);
 
   /** Returns the attempts of a message, oldest first, or empty when the message is unknown. */
   Optional<List<Attempt>> attempts(UUID messageId);

@@ -68,7 +68,9 @@ final class H2Dialect implements Dialect {
       """
       INSERT INTO webhook_delivery
         (message_id, endpoint_id, state, attempts, next_attempt_at, updated_at)
-      SELECT CAST(:messageId AS UUID), id, 'PENDING', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
+      SELECT CAST(:messageId AS UUID), id,
+             CASE WHEN disabled_at IS NULL THEN 'PENDING' ELSE 'FAILED' END,
+             0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
       FROM webhook_endpoint
       WHERE deleted_at IS NULL AND hand_off = :handOff\
       """;

@@ -18,7 +18,10 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -232,6 +235,27 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
     return inTransaction(
         "record " + results.size() + " delivery results",
         handle -> operations.record(handle, results));
+  }
+
+  @Override
+  public Map<UUID, Instant> failingSince(Set<UUID> endpointIds) {
+    Objects.requireNonNull(endpointIds, "endpointIds");
+    if (endpointIds.isEmpty()) {
+      return Map.of();
+    }
+    return inTransaction(
+        "read the failure clocks of " + endpointIds.size() + " endpoints",
+        handle -> operations.failingSince(handle, endpointIds));
+  }
+
+  @Override
+  public boolean disableEndpoint(UUID endpointId, String reason, Instant at) {
+    Objects.requireNonNull(endpointId, "endpointId");
+    Objects.requireNonNull(at, "at");
+    requireText("reason", reason, StoreOperations.MAX_ERROR_LENGTH);
+    return inTransaction(
+        "disable endpoint " + endpointId,
+        handle -> operations.disableEndpoint(handle, endpointId, reason, at));
   }
 
   @Override

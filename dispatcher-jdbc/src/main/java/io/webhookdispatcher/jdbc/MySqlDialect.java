@@ -108,7 +108,9 @@ final class MySqlDialect implements Dialect {
       """
       INSERT INTO webhook_delivery
         (message_id, endpoint_id, state, attempts, next_attempt_at, updated_at)
-      SELECT :messageId, id, 'PENDING', 0, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)
+      SELECT :messageId, id,
+             CASE WHEN disabled_at IS NULL THEN 'PENDING' ELSE 'FAILED' END,
+             0, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)
       FROM webhook_endpoint
       WHERE deleted_at IS NULL AND hand_off = :handOff\
       """;

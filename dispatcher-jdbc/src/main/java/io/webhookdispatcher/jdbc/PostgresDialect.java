@@ -82,7 +82,9 @@ final class PostgresDialect implements Dialect {
       """
       INSERT INTO webhook_delivery
         (message_id, endpoint_id, state, attempts, next_attempt_at, updated_at)
-      SELECT CAST(:messageId AS UUID), id, 'PENDING', 0, now(), now()
+      SELECT CAST(:messageId AS UUID), id,
+             CASE WHEN disabled_at IS NULL THEN 'PENDING' ELSE 'FAILED' END,
+             0, now(), now()
       FROM webhook_endpoint
       WHERE deleted_at IS NULL AND hand_off = :handOff\
       """;

@@ -39,7 +39,9 @@ final class Rows {
             URI.create(rs.getString("url")),
             rs.getString("description"),
             rs.getString("secret"),
-            instant(rs, "created_at", context));
+            instant(rs, "created_at", context),
+            rs.getObject("disabled_at") == null ? null : instant(rs, "disabled_at", context),
+            rs.getString("disabled_reason"));
   }
 
   /** Maps a leased delivery row; the attempt about to be made is the stored count plus one. */

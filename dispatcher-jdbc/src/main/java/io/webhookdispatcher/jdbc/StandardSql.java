@@ -13,14 +13,14 @@ final class StandardSql {
 
   static final String SELECT_LIVE_ENDPOINT =
       """
-      SELECT id, url, description, secret, created_at
+      SELECT id, url, description, secret, created_at, disabled_at, disabled_reason
       FROM webhook_endpoint
       WHERE id = :id AND deleted_at IS NULL AND hand_off = FALSE\
       """;
 
   static final String SELECT_FIRST_ENDPOINTS =
       """
-      SELECT id, url, description, secret, created_at
+      SELECT id, url, description, secret, created_at, disabled_at, disabled_reason
       FROM webhook_endpoint
       WHERE deleted_at IS NULL AND hand_off = FALSE
       ORDER BY id
@@ -29,11 +29,54 @@ final class StandardSql {
 
   static final String SELECT_ENDPOINTS_AFTER =
       """
-      SELECT id, url, description, secret, created_at
+      SELECT id, url, description, secret, created_at, disabled_at, disabled_reason
       FROM webhook_endpoint
       WHERE deleted_at IS NULL AND hand_off = FALSE AND id > :after
       ORDER BY id
       LIMIT :limit\
+      """;
+
+  static final String CLEAR_FAILING_SINCE =
+      """
+      UPDATE webhook_endpoint
+      SET failing_since = NULL
+      WHERE id IN (<endpointIds>) AND failing_since IS NOT NULL\
+      """;
+
+  static final String START_FAILING_SINCE =
+      """
+      UPDATE webhook_endpoint
+      SET failing_since = :since
+      WHERE id = :id AND failing_since IS NULL\
+      """;
+
+  static final String SELECT_FAILING_SINCE =
+      """
+      SELECT id, failing_since
+      FROM webhook_endpoint
+      WHERE id IN (<endpointIds>)
+        AND failing_since IS NOT NULL
+        AND deleted_at IS NULL
+        AND disabled_at IS NULL
+        AND hand_off = FALSE\
+      """;
+
+  static final String MARK_ENDPOINT_DISABLED =
+      """
+      UPDATE webhook_endpoint
+      SET disabled_at = :at, disabled_reason = :reason, failing_since = NULL
+      WHERE id = :id AND deleted_at IS NULL AND disabled_at IS NULL AND hand_off = FALSE\
+      """;
+
+  static final String FAIL_PENDING_DELIVERIES_OF_ENDPOINT =
+      """
+      UPDATE webhook_delivery
+      SET state = 'FAILED',
+          lease_token = NULL,
+          lease_owner = NULL,
+          lease_until = NULL,
+          updated_at = :at
+      WHERE endpoint_id = :endpointId AND state = 'PENDING'\
       """;
 
   static final String SELECT_HAND_OFF_FLAG =

@@ -11,6 +11,7 @@ import io.webhookdispatcher.spi.OutboxMessage;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -164,8 +165,76 @@ final class StoreOperations {
     if (!recorded.isEmpty()) {
       completeLeasedDeliveries(handle, recorded);
       insertAttempts(handle, recorded);
+      updateFailingSince(handle, recorded);
     }
     return recorded.size();
+  }
+
+  /**
+   * Clears the failure clock of each endpoint whose latest attempt here succeeded and starts the
+   * clock of each whose latest attempt failed, unless it runs already.
+   */
+  private static void updateFailingSince(Handle handle, List<DeliveryResult> recorded) {
+    Map<UUID, DeliveryResult> latest = new HashMap<>();
+    for (DeliveryResult result : recorded) {
+      latest.merge(
+          result.delivery().endpointId(),
+          result,
+          (a, b) -> b.attemptedAt().isBefore(a.attemptedAt()) ? a : b);
+    }
+    List<UUID> succeeded = new ArrayList<>();
+    PreparedBatch failed = handle.prepareBatch(StandardSql.START_FAILING_SINCE);
+    for (Map.Entry<UUID, DeliveryResult> entry : latest.entrySet()) {
+      if (entry.getValue().outcome().successful()) {
+        succeeded.add(entry.getKey());
+      } else {
+        failed.bind("id", entry.getKey()).bind("since", entry.getValue().attemptedAt()).add();
+      }
+    }
+    if (!succeeded.isEmpty()) {
+      handle
+          .createUpdate(StandardSql.CLEAR_FAILING_SINCE)
+          .bindList("endpointIds", succeeded)
+          .execute();
+    }
+    if (failed.size() > 0) {
+      failed.execute();
+    }
+  }
+
+  /** Returns when each failing endpoint among {@code endpointIds} began to fail. */
+  Map<UUID, Instant> failingSince(Handle handle, Set<UUID> endpointIds) {
+    Map<UUID, Instant> since = new HashMap<>();
+    handle
+        .createQuery(StandardSql.SELECT_FAILING_SINCE)
+        .bindList("endpointIds", List.copyOf(endpointIds))
+        .map((rs, context) -> Map.entry(
+            ColumnTypes.read(rs, "id", UUID.class, context),
+            ColumnTypes.read(rs, "failing_since", Instant.class, context)))
+        .forEach(entry -> since.put(entry.getKey(), entry.getValue()));
+    return since;
+  }
+
+  /** Disables an endpoint and fails its pending deliveries; false when nothing was disabled. */
+  boolean disableEndpoint(Handle handle, UUID endpointId, String reason, Instant at) {
+    int disabled =
+        handle
+            .createUpdate(StandardSql.MARK_ENDPOINT_DISABLED)
+            .bind("id", endpointId)
+            .bind("reason", reason)
+            .bind("at", at)
+            .execute();
+    if (disabled == 0) {
+      return false;
+    }
+    int failed =
+        handle
+            .createUpdate(StandardSql.FAIL_PENDING_DELIVERIES_OF_ENDPOINT)
+            .bind("endpointId", endpointId)
+            .bind("at", at)
+            .execute();
+    LOG.debug("Disabled endpoint {} and failed {} pending deliveries", endpointId, failed);
+    return true;
   }
 
   /** Returns the attempts of a message, oldest first, or empty when the message is unknown. */

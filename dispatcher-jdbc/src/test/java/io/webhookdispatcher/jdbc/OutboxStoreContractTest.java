@@ -37,6 +37,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -1111,6 +1112,112 @@ abstract class OutboxStoreContractTest {
     assertThat(claimed).hasSize(1);
     assertThat(claimed.get(0).messageId()).isEqualTo(published.id());
     assertThat(claimed.get(0).endpointId()).isEqualTo(targetId);
+  }
+
+  @Test
+  void failed_attempt_starts_failure_clock() {
+    Endpoint endpoint = createEndpoint();
+    store.publish(message(null));
+    ClaimedDelivery delivery = store.claim("node-a", 1, LEASE).get(0);
+    Instant attemptedAt = Instant.parse("2026-12-01T10:15:30.123Z");
+
+    store.record(
+        List.of(
+            new DeliveryResult(
+                delivery,
+                attemptedAt,
+                DeliveryOutcome.failure("Connection refused", Duration.ofMillis(3)),
+                State.PENDING,
+                Duration.ZERO)));
+
+    assertThat(store.failingSince(Set.of(endpoint.id()))).containsEntry(endpoint.id(), attemptedAt);
+  }
+
+  @Test
+  void later_failure_keeps_failure_clock() {
+    Endpoint endpoint = createEndpoint();
+    Instant first = Instant.parse("2026-12-01T10:00:00Z");
+    recordFailureAt(first);
+
+    recordFailureAt(first.plus(Duration.ofHours(2)));
+
+    assertThat(store.failingSince(Set.of(endpoint.id()))).containsEntry(endpoint.id(), first);
+  }
+
+  @Test
+  void success_clears_failure_clock() {
+    Endpoint endpoint = createEndpoint();
+    recordFailureAt(Instant.parse("2026-12-01T10:00:00Z"));
+    store.publish(message(null));
+    ClaimedDelivery delivery = store.claim("node-a", 1, LEASE).get(0);
+
+    store.record(List.of(success(delivery)));
+
+    assertThat(store.failingSince(Set.of(endpoint.id()))).isEmpty();
+  }
+
+  @Test
+  void disable_fails_pending_and_later_deliveries() {
+    Endpoint endpoint = createEndpoint();
+    Endpoint other = createEndpoint();
+    store.publish(message(null));
+    Instant at = Instant.parse("2026-12-02T08:00:00Z");
+
+    boolean disabled = store.disableEndpoint(endpoint.id(), "answered 410 Gone", at);
+    store.publish(message(null));
+
+    assertThat(disabled).isTrue();
+    Endpoint read = store.find(endpoint.id()).orElseThrow();
+    assertThat(read.disabledAt()).contains(at);
+    assertThat(read.disabledReason()).contains("answered 410 Gone");
+    assertThat(
+            queryLong(
+                "SELECT COUNT(*) FROM webhook_delivery WHERE endpoint_id = ? AND state = 'FAILED'",
+                endpoint.id()))
+        .isEqualTo(2);
+    assertThat(store.pendingCount()).isEqualTo(2);
+    assertThat(store.claim("node-a", 10, LEASE))
+        .extracting(ClaimedDelivery::endpointId)
+        .containsOnly(other.id());
+  }
+
+  @Test
+  void disable_twice_or_deleted_returns_false() {
+    Endpoint endpoint = createEndpoint();
+    Endpoint deleted = createEndpoint();
+    store.delete(deleted.id());
+    Instant at = Instant.parse("2026-12-02T08:00:00Z");
+    store.disableEndpoint(endpoint.id(), "answered 410 Gone", at);
+
+    assertThat(store.disableEndpoint(endpoint.id(), "again", at)).isFalse();
+    assertThat(store.disableEndpoint(deleted.id(), "deleted", at)).isFalse();
+    assertThat(store.disableEndpoint(UUID.randomUUID(), "unknown", at)).isFalse();
+    assertThat(store.find(endpoint.id()).orElseThrow().disabledReason())
+        .contains("answered 410 Gone");
+  }
+
+  @Test
+  void disabled_endpoint_has_no_failure_clock() {
+    Endpoint endpoint = createEndpoint();
+    recordFailureAt(Instant.parse("2026-12-01T10:00:00Z"));
+
+    store.disableEndpoint(endpoint.id(), "failing", Instant.parse("2026-12-06T10:00:00Z"));
+
+    assertThat(store.failingSince(Set.of(endpoint.id()))).isEmpty();
+  }
+
+  /** Publishes a message and records a failed attempt to the only endpoint at {@code at}. */
+  private void recordFailureAt(Instant at) {
+    store.publish(message(null));
+    ClaimedDelivery delivery = store.claim("node-a", 1, LEASE).get(0);
+    store.record(
+        List.of(
+            new DeliveryResult(
+                delivery,
+                at,
+                DeliveryOutcome.response(500, Duration.ofMillis(4), new byte[0], null),
+                State.FAILED,
+                null)));
   }
 
   @Test

@@ -128,6 +128,7 @@ public final class DispatcherServer implements AutoCloseable {
             .pollInterval(config.pollInterval())
             .maxInFlightPerEndpoint(config.maxInFlightPerEndpoint())
             .retention(config.retention())
+            .disableAfter(config.disableAfter())
             .maxMessageBytes(config.maxMessageBytes());
     config.lease().ifPresent(builder::lease);
     config.nodeId().ifPresent(builder::nodeId);

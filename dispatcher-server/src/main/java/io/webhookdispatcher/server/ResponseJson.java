@@ -53,6 +53,9 @@ final class ResponseJson {
     json.put("description", endpoint.description().orElse(null));
     json.put("secret", endpoint.secret());
     json.put("created_at", endpoint.createdAt().toString());
+    json.put("disabled", endpoint.disabled());
+    json.put("disabled_at", endpoint.disabledAt().map(Object::toString).orElse(null));
+    json.put("disabled_reason", endpoint.disabledReason().orElse(null));
     return json;
   }
 

@@ -95,6 +95,7 @@ public final class ServerConfig {
   private final String nodeId;
   private final int maxInFlightPerEndpoint;
   private final Duration retention;
+  private final Duration disableAfter;
   private final List<String> unknownKeys;
 
   private ServerConfig(Builder builder) {
@@ -118,6 +119,7 @@ public final class ServerConfig {
     this.nodeId = builder.nodeId;
     this.maxInFlightPerEndpoint = builder.maxInFlightPerEndpoint;
     this.retention = builder.retention;
+    this.disableAfter = builder.disableAfter;
     this.unknownKeys = List.copyOf(builder.unknownKeys);
   }
 
@@ -218,6 +220,8 @@ public final class ServerConfig {
       case DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT ->
           builder.maxInFlightPerEndpoint(parseInt(setting, value, "a whole number, at least 1"));
       case RETENTION -> builder.retention(parseDuration(setting, value));
+      case DELIVERY_DISABLE_AFTER ->
+          builder.disableAfter(value.equals("0") ? Duration.ZERO : parseDuration(setting, value));
       case MESSAGE_MAX_BYTES ->
           builder.maxMessageBytes(parseInt(setting, value, "a whole number of bytes, at least 1"));
     }
@@ -351,6 +355,11 @@ public final class ServerConfig {
     return retention;
   }
 
+  /** Returns how long an endpoint must fail before it is disabled; zero means never. */
+  public Duration disableAfter() {
+    return disableAfter;
+  }
+
   public int maxMessageBytes() {
     return maxMessageBytes;
   }
@@ -389,6 +398,9 @@ public final class ServerConfig {
     values.put(Setting.NODE_ID.key(), nodeId == null ? "unset" : nodeId);
     values.put(
         Setting.DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT.key(), Integer.toString(maxInFlightPerEndpoint));
+    values.put(
+        Setting.DELIVERY_DISABLE_AFTER.key(),
+        disableAfter.isZero() ? "0" : formatDuration(disableAfter));
     values.put(Setting.RETENTION.key(), formatDuration(retention));
     values.put(Setting.MESSAGE_MAX_BYTES.key(), Integer.toString(maxMessageBytes));
     values.replaceAll((key, value) -> Setting.isSensitive(key) ? MASK : value);
@@ -454,6 +466,7 @@ public final class ServerConfig {
     private String nodeId;
     private int maxInFlightPerEndpoint = DispatcherSettings.DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT;
     private Duration retention = DispatcherSettings.DEFAULT_RETENTION;
+    private Duration disableAfter = DispatcherSettings.DEFAULT_DISABLE_AFTER;
     private List<String> unknownKeys = new ArrayList<>();
 
     private Builder() {}
@@ -624,6 +637,22 @@ public final class ServerConfig {
     /** Sets how long finished messages and their attempts are kept. Default: 30 days. */
     public Builder retention(Duration retention) {
       this.retention = positive(Setting.RETENTION, retention);
+      return this;
+    }
+
+    /**
+     * Sets how long every attempt to an endpoint must fail before it is disabled; zero means
+     * never. Default: 5 days.
+     */
+    public Builder disableAfter(Duration disableAfter) {
+      Objects.requireNonNull(disableAfter, "disableAfter");
+      if (disableAfter.isNegative()) {
+        throw invalid(
+            Setting.DELIVERY_DISABLE_AFTER.key(),
+            disableAfter.toString(),
+            "expected a duration such as 5d, or 0 to never disable");
+      }
+      this.disableAfter = disableAfter;
       return this;
     }
 

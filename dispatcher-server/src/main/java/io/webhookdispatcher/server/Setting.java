@@ -63,6 +63,10 @@ enum Setting {
       "webhooks.delivery.max-in-flight-per-endpoint",
       "16",
       "Maximum deliveries in flight to one endpoint, counted across every node."),
+  DELIVERY_DISABLE_AFTER(
+      "webhooks.delivery.disable-after",
+      "5d",
+      "How long every attempt to an endpoint must fail before it is disabled; 0 means never."),
   RETENTION(
       "webhooks.retention",
       "30d",

@@ -44,7 +44,18 @@ class EndpointApiTest {
     JsonNode json = reply.json();
     List<String> fields = new ArrayList<>();
     json.fieldNames().forEachRemaining(fields::add);
-    assertThat(fields).containsExactly("id", "url", "description", "secret", "created_at");
+    assertThat(fields)
+        .containsExactly(
+            "id",
+            "url",
+            "description",
+            "secret",
+            "created_at",
+            "disabled",
+            "disabled_at",
+            "disabled_reason");
+    assertThat(json.get("disabled").asBoolean()).isFalse();
+    assertThat(json.get("disabled_at").isNull()).isTrue();
     assertThat(UUID.fromString(json.get("id").asText()).toString())
         .isEqualTo(json.get("id").asText());
     assertThat(json.get("url").asText()).isEqualTo("https://example.com/hooks");

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 
 /**
@@ -19,10 +20,11 @@ public final class Endpoint {
   private final Instant createdAt;
   private final Instant disabledAt;
   private final String disabledReason;
+  private final Integer rateLimit;
 
   /** Creates an enabled endpoint. */
   public Endpoint(UUID id, URI url, String description, String secret, Instant createdAt) {
-    this(id, url, description, secret, createdAt, null, null);
+    this(id, url, description, secret, createdAt, null, null, null);
   }
 
   /**
@@ -30,6 +32,7 @@ public final class Endpoint {
    *
    * @param disabledAt when it was disabled, or {@code null} when it is enabled
    * @param disabledReason why it was disabled, or {@code null} when it is enabled
+   * @param rateLimit the most requests per second it may receive, or {@code null} for no limit
    */
   public Endpoint(
       UUID id,
@@ -38,7 +41,8 @@ public final class Endpoint {
       String secret,
       Instant createdAt,
       Instant disabledAt,
-      String disabledReason) {
+      String disabledReason,
+      Integer rateLimit) {
     this.id = Objects.requireNonNull(id, "id");
     this.url = Objects.requireNonNull(url, "url");
     this.description = description;
@@ -46,6 +50,7 @@ public final class Endpoint {
     this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
     this.disabledAt = disabledAt;
     this.disabledReason = disabledAt == null ? null : disabledReason;
+    this.rateLimit = rateLimit;
   }
 
   public UUID id() {
@@ -87,6 +92,14 @@ public final class Endpoint {
     return disabledAt != null;
   }
 
+  /**
+   * Returns the most requests per second that this endpoint receives from each dispatcher node,
+   * or empty when it has no limit.
+   */
+  public OptionalInt rateLimit() {
+    return rateLimit == null ? OptionalInt.empty() : OptionalInt.of(rateLimit);
+  }
+
   @Override
   public boolean equals(Object other) {
     if (this == other) {
@@ -102,7 +115,8 @@ public final class Endpoint {
         && secret.equals(that.secret)
         && createdAt.equals(that.createdAt)
         && Objects.equals(disabledAt, that.disabledAt)
-        && Objects.equals(disabledReason, that.disabledReason);
+        && Objects.equals(disabledReason, that.disabledReason)
+        && Objects.equals(rateLimit, that.rateLimit);
   }
 
   @Override

@@ -53,6 +53,9 @@ public final class WebhookDispatcher implements AutoCloseable {
   /** Endpoints read per page when they are copied to a delivery service. */
   private static final int COPY_PAGE_SIZE = 500;
 
+  /** Highest rate limit of an endpoint, in requests per second; Svix takes up to 65535. */
+  public static final int MAX_RATE_LIMIT = 10_000;
+
   /** Maximum length of an idempotency key, in characters. */
   public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
@@ -132,7 +135,27 @@ public final class WebhookDispatcher implements AutoCloseable {
    * @throws InvalidInputException naming the field that is invalid; nothing is stored
    */
   public Endpoint createEndpoint(String url, String description) {
+    return createEndpoint(url, description, null);
+  }
+
+  /**
+   * Creates an endpoint like {@link #createEndpoint(String, String)}, with a rate limit.
+   *
+   * @param rateLimit the most requests per second that the endpoint receives from each node, from
+   *     1 to {@value #MAX_RATE_LIMIT}, or {@code null} for no limit
+   * @throws InvalidInputException naming the field that is invalid; nothing is stored
+   */
+  public Endpoint createEndpoint(String url, String description, Integer rateLimit) {
     URI uri = EndpointUrls.validate(url, addressFilter);
+    if (rateLimit != null && (rateLimit < 1 || rateLimit > MAX_RATE_LIMIT)) {
+      throw new InvalidInputException(
+          "rate_limit",
+          "rate_limit "
+              + rateLimit
+              + " is invalid: use 1 to "
+              + MAX_RATE_LIMIT
+              + " requests per second, or leave it out for no limit");
+    }
     if (description != null && description.length() > MAX_DESCRIPTION_LENGTH) {
       throw new InvalidInputException(
           "description",
@@ -145,8 +168,8 @@ public final class WebhookDispatcher implements AutoCloseable {
     String secret = WebhookSecret.generate();
     Endpoint endpoint =
         handOff == null
-            ? endpoints.create(id, uri, description, secret)
-            : createAtServiceAndStore(id, uri, description, secret);
+            ? endpoints.create(id, uri, description, secret, rateLimit)
+            : createAtServiceAndStore(id, uri, description, secret, rateLimit);
     LOG.info("Created endpoint {} for {}", endpoint.id(), originOf(uri));
     return endpoint;
   }
@@ -155,10 +178,12 @@ public final class WebhookDispatcher implements AutoCloseable {
    * Creates the endpoint at the delivery service first, so that a rejection there stores nothing,
    * and removes it there again when the store fails.
    */
-  private Endpoint createAtServiceAndStore(UUID id, URI uri, String description, String secret) {
-    handOff.createEndpoint(new Endpoint(id, uri, description, secret, clock.instant()));
+  private Endpoint createAtServiceAndStore(
+      UUID id, URI uri, String description, String secret, Integer rateLimit) {
+    handOff.createEndpoint(
+        new Endpoint(id, uri, description, secret, clock.instant(), null, null, rateLimit));
     try {
-      return endpoints.create(id, uri, description, secret);
+      return endpoints.create(id, uri, description, secret, rateLimit);
     } catch (RuntimeException e) {
       try {
         handOff.deleteEndpoint(id);

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,7 +62,11 @@ public final class DeliveryLoop {
   /** The status with which a receiver says that the endpoint is gone for good. */
   private static final int GONE = 410;
 
+  /** Endpoints whose rate limiters are kept; past it they are dropped and start afresh. */
+  private static final int MAX_RATE_LIMITERS = 10_000;
+
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final Map<UUID, EndpointPace> paces = new HashMap<>();
   private final ConcurrentLinkedQueue<DeliveryResult> completed = new ConcurrentLinkedQueue<>();
   private final List<DeliveryResult> unrecorded = new ArrayList<>();
   private final Semaphore wakeUp = new Semaphore(0);
@@ -112,8 +117,16 @@ public final class DeliveryLoop {
   public int runOnceAndWait(Duration timeout) {
     List<ClaimedDelivery> batch = outbox.claim(nodeId, batchSize, maxInFlightPerEndpoint, lease);
     List<CompletableFuture<Void>> sends = new ArrayList<>(batch.size());
+    List<ClaimedDelivery> heldBack = new ArrayList<>();
     for (ClaimedDelivery delivery : batch) {
-      sends.add(send(delivery));
+      if (mayStartNow(delivery)) {
+        sends.add(send(delivery));
+      } else {
+        heldBack.add(delivery);
+      }
+    }
+    if (!heldBack.isEmpty()) {
+      outbox.postpone(heldBack, EndpointPace.WAIT);
     }
     try {
       CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0]))
@@ -165,10 +178,36 @@ public final class DeliveryLoop {
       return 0;
     }
     List<ClaimedDelivery> batch = outbox.claim(nodeId, capacity, maxInFlightPerEndpoint, lease);
+    List<ClaimedDelivery> heldBack = new ArrayList<>();
     for (ClaimedDelivery delivery : batch) {
-      send(delivery);
+      if (mayStartNow(delivery)) {
+        send(delivery);
+      } else {
+        heldBack.add(delivery);
+      }
+    }
+    if (!heldBack.isEmpty()) {
+      outbox.postpone(heldBack, EndpointPace.WAIT);
+      LOG.debug("Held back {} deliveries by their endpoints' rate limits", heldBack.size());
     }
     return batch.size();
+  }
+
+  /** Takes a permit of the endpoint's rate limit, if it has one; true when the send may start. */
+  private boolean mayStartNow(ClaimedDelivery delivery) {
+    Integer rateLimit = delivery.rateLimit();
+    if (rateLimit == null) {
+      return true;
+    }
+    EndpointPace pace = paces.get(delivery.endpointId());
+    if (pace == null || pace.rateLimit() != rateLimit) {
+      if (paces.size() >= MAX_RATE_LIMITERS) {
+        paces.clear();
+      }
+      pace = new EndpointPace(rateLimit);
+      paces.put(delivery.endpointId(), pace);
+    }
+    return pace.tryAcquire();
   }
 
   private CompletableFuture<Void> send(ClaimedDelivery delivery) {

@@ -18,6 +18,7 @@ import java.util.UUID;
  * @param url the endpoint's URL
  * @param secret the endpoint's signing secret
  * @param attempt the number this attempt will have: 1 for the first
+ * @param rateLimit the endpoint's most requests per second, or {@code null} for no limit
  */
 public record ClaimedDelivery(
     long deliveryId,
@@ -29,7 +30,8 @@ public record ClaimedDelivery(
     UUID endpointId,
     URI url,
     String secret,
-    int attempt) {
+    int attempt,
+    Integer rateLimit) {
 
   /** Returns the ids and attempt number; never the secret nor the body. */
   @Override

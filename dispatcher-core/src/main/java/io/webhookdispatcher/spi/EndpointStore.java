@@ -18,8 +18,17 @@ import java.util.UUID;
  */
 public interface EndpointStore {
 
-  /** Stores a new endpoint and returns it with the store's creation time. */
-  Endpoint create(UUID id, URI url, String description, String secret);
+  /** Stores a new endpoint without a rate limit and returns it with the store's creation time. */
+  default Endpoint create(UUID id, URI url, String description, String secret) {
+    return create(id, url, description, secret, null);
+  }
+
+  /**
+   * Stores a new endpoint and returns it with the store's creation time.
+   *
+   * @param rateLimit the most requests per second it may receive from each node, or {@code null}
+   */
+  Endpoint create(UUID id, URI url, String description, String secret, Integer rateLimit);
 
   Optional<Endpoint> find(UUID id);
 

@@ -82,6 +82,15 @@ public interface OutboxStore {
    */
   boolean disableEndpoint(UUID endpointId, String reason, Instant at);
 
+  /**
+   * Hands leased deliveries back without an attempt, due again {@code delay} after now by the
+   * store's clock, as when a rate limit holds them back. A delivery whose lease token no longer
+   * matches is left alone.
+   *
+   * @return how many were handed back
+   */
+  int postpone(List<ClaimedDelivery> deliveries, Duration delay);
+
   /** Returns the attempts of a message, oldest first, or empty when the message is unknown. */
   Optional<List<Attempt>> attempts(UUID messageId);
 

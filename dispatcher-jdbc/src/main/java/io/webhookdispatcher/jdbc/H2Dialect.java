@@ -36,8 +36,8 @@ final class H2Dialect implements Dialect {
 
   private static final String INSERT_ENDPOINT =
       """
-      INSERT INTO webhook_endpoint (id, url, description, secret, created_at)
-      VALUES (:id, :url, :description, :secret, CURRENT_TIMESTAMP)\
+      INSERT INTO webhook_endpoint (id, url, description, secret, rate_limit, created_at)
+      VALUES (:id, :url, :description, :secret, :rateLimit, CURRENT_TIMESTAMP)\
       """;
 
   private static final String MARK_ENDPOINT_DELETED =

@@ -259,6 +259,18 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
   }
 
   @Override
+  public int postpone(List<ClaimedDelivery> deliveries, Duration delay) {
+    Objects.requireNonNull(deliveries, "deliveries");
+    Objects.requireNonNull(delay, "delay");
+    if (deliveries.isEmpty()) {
+      return 0;
+    }
+    return inTransaction(
+        "postpone " + deliveries.size() + " deliveries",
+        handle -> operations.postpone(handle, deliveries, delay));
+  }
+
+  @Override
   public Optional<List<Attempt>> attempts(UUID messageId) {
     Objects.requireNonNull(messageId, "messageId");
     return inTransaction(
@@ -290,7 +302,8 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
    * @throws InvalidInputException when a field exceeds its column or the id already exists
    */
   @Override
-  public Endpoint create(UUID id, URI url, String description, String secret) {
+  public Endpoint create(
+      UUID id, URI url, String description, String secret, Integer rateLimit) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(url, "url");
     requireLength("url", url.toString(), MAX_URL_LENGTH);
@@ -300,7 +313,7 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
     requireText("secret", secret, MAX_SECRET_LENGTH);
     try {
       return jdbi.inTransaction(
-          handle -> operations.insertEndpoint(handle, id, url, description, secret));
+          handle -> operations.insertEndpoint(handle, id, url, description, secret, rateLimit));
     } catch (JdbiException e) {
       if (isUniqueViolation(e)) {
         throw new InvalidInputException(

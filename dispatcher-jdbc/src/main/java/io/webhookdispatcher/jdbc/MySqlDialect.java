@@ -76,8 +76,8 @@ final class MySqlDialect implements Dialect {
 
   private static final String INSERT_ENDPOINT =
       """
-      INSERT INTO webhook_endpoint (id, url, description, secret, created_at)
-      VALUES (:id, :url, :description, :secret, UTC_TIMESTAMP(6))\
+      INSERT INTO webhook_endpoint (id, url, description, secret, rate_limit, created_at)
+      VALUES (:id, :url, :description, :secret, :rateLimit, UTC_TIMESTAMP(6))\
       """;
 
   private static final String MARK_ENDPOINT_DELETED =

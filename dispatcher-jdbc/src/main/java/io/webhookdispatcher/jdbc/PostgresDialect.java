@@ -50,8 +50,8 @@ final class PostgresDialect implements Dialect {
 
   private static final String INSERT_ENDPOINT =
       """
-      INSERT INTO webhook_endpoint (id, url, description, secret, created_at)
-      VALUES (:id, :url, :description, :secret, now())\
+      INSERT INTO webhook_endpoint (id, url, description, secret, rate_limit, created_at)
+      VALUES (:id, :url, :description, :secret, :rateLimit, now())\
       """;
 
   private static final String MARK_ENDPOINT_DELETED =

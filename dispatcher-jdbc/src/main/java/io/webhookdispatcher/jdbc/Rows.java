@@ -41,7 +41,8 @@ final class Rows {
             rs.getString("secret"),
             instant(rs, "created_at", context),
             rs.getObject("disabled_at") == null ? null : instant(rs, "disabled_at", context),
-            rs.getString("disabled_reason"));
+            rs.getString("disabled_reason"),
+            nullableInt(rs, "rate_limit"));
   }
 
   /** Maps a leased delivery row; the attempt about to be made is the stored count plus one. */
@@ -57,7 +58,13 @@ final class Rows {
             uuid(rs, "endpoint_id", context),
             URI.create(rs.getString("url")),
             rs.getString("secret"),
-            rs.getInt("attempts") + 1);
+            rs.getInt("attempts") + 1,
+            nullableInt(rs, "rate_limit"));
+  }
+
+  private static Integer nullableInt(ResultSet rs, String column) throws SQLException {
+    int value = rs.getInt(column);
+    return rs.wasNull() ? null : value;
   }
 
   static RowMapper<Attempt> attempt() {

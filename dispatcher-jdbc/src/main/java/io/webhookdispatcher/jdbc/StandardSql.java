@@ -13,14 +13,14 @@ final class StandardSql {
 
   static final String SELECT_LIVE_ENDPOINT =
       """
-      SELECT id, url, description, secret, created_at, disabled_at, disabled_reason
+      SELECT id, url, description, secret, created_at, disabled_at, disabled_reason, rate_limit
       FROM webhook_endpoint
       WHERE id = :id AND deleted_at IS NULL AND hand_off = FALSE\
       """;
 
   static final String SELECT_FIRST_ENDPOINTS =
       """
-      SELECT id, url, description, secret, created_at, disabled_at, disabled_reason
+      SELECT id, url, description, secret, created_at, disabled_at, disabled_reason, rate_limit
       FROM webhook_endpoint
       WHERE deleted_at IS NULL AND hand_off = FALSE
       ORDER BY id
@@ -29,7 +29,7 @@ final class StandardSql {
 
   static final String SELECT_ENDPOINTS_AFTER =
       """
-      SELECT id, url, description, secret, created_at, disabled_at, disabled_reason
+      SELECT id, url, description, secret, created_at, disabled_at, disabled_reason, rate_limit
       FROM webhook_endpoint
       WHERE deleted_at IS NULL AND hand_off = FALSE AND id > :after
       ORDER BY id
@@ -119,7 +119,8 @@ final class StandardSql {
              m.created_at AS message_created_at,
              e.id AS endpoint_id,
              e.url,
-             e.secret
+             e.secret,
+             e.rate_limit
       FROM webhook_delivery d
       JOIN webhook_message m ON m.id = d.message_id
       JOIN webhook_endpoint e ON e.id = d.endpoint_id

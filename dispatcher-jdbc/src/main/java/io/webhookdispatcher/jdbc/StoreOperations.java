@@ -237,6 +237,25 @@ final class StoreOperations {
     return true;
   }
 
+  /** Hands leased deliveries back with their attempt count unchanged, due after {@code delay}. */
+  int postpone(Handle handle, List<ClaimedDelivery> deliveries, Duration delay) {
+    PreparedBatch batch = handle.prepareBatch(dialect.completeLeasedDelivery());
+    for (ClaimedDelivery delivery : deliveries) {
+      batch
+          .bind("state", "PENDING")
+          .bind("attempt", delivery.attempt() - 1)
+          .bind("retryMillis", delay.toMillis())
+          .bind("deliveryId", delivery.deliveryId())
+          .bind("leaseToken", delivery.leaseToken())
+          .add();
+    }
+    int postponed = 0;
+    for (int count : batch.execute()) {
+      postponed += Math.max(count, 0);
+    }
+    return postponed;
+  }
+
   /** Returns the attempts of a message, oldest first, or empty when the message is unknown. */
   Optional<List<Attempt>> attempts(Handle handle, UUID messageId) {
     long messages =
@@ -279,13 +298,15 @@ final class StoreOperations {
   }
 
   /** Inserts an endpoint and returns it with the database's creation time. */
-  Endpoint insertEndpoint(Handle handle, UUID id, URI url, String description, String secret) {
+  Endpoint insertEndpoint(
+      Handle handle, UUID id, URI url, String description, String secret, Integer rateLimit) {
     handle
         .createUpdate(dialect.insertEndpoint())
         .bind("id", id)
         .bind("url", url.toString())
         .bind("description", description)
         .bind("secret", secret)
+        .bindByType("rateLimit", rateLimit, Integer.class)
         .execute();
     return findEndpoint(handle, id).orElseThrow();
   }
@@ -316,6 +337,7 @@ final class StoreOperations {
           .bind("url", url.toString())
           .bind("description", "hand-off target")
           .bind("secret", secret)
+          .bindByType("rateLimit", null, Integer.class)
           .execute();
     }
     handle

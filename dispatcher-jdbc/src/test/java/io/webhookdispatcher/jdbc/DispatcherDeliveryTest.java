@@ -22,6 +22,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -100,6 +101,34 @@ class DispatcherDeliveryTest {
     assertThat(store.attempts(published.id()).orElseThrow())
         .singleElement()
         .satisfies(attempt -> assertThat(attempt.statusCode()).isEqualTo(200));
+  }
+
+  @Test
+  void rate_limit_paces_one_endpoint_only() throws Exception {
+    try (TestReceiver unlimited = new TestReceiver()) {
+      dispatcher = dispatcherBuilder().pollInterval(Duration.ofMillis(20)).build();
+      dispatcher.createEndpoint(receiver.url(), "paced merchant", 5);
+      dispatcher.createEndpoint(unlimited.url(), "fast merchant");
+      List<PublishedMessage> published = new ArrayList<>();
+      for (int i = 0; i < 15; i++) {
+        published.add(dispatcher.publish(payment("captured")));
+      }
+      long started = System.nanoTime();
+
+      dispatcher.start();
+      await().atMost(Duration.ofSeconds(20)).until(() -> unlimited.received().size() == 15);
+      int pacedWhenUnlimitedDone = receiver.received().size();
+      await().atMost(Duration.ofSeconds(20)).until(() -> receiver.received().size() == 15);
+      Duration paced = Duration.ofNanos(System.nanoTime() - started);
+
+      assertThat(pacedWhenUnlimitedDone).isLessThan(15);
+      assertThat(paced).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+      for (PublishedMessage message : published) {
+        assertThat(store.attempts(message.id()).orElseThrow())
+            .as("attempts of %s; a held-back send is no attempt", message.id())
+            .hasSize(2);
+      }
+    }
   }
 
   @Test

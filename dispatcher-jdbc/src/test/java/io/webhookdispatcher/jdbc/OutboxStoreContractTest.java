@@ -1221,6 +1221,59 @@ abstract class OutboxStoreContractTest {
   }
 
   @Test
+  void rate_limit_is_stored_and_claimed() {
+    Endpoint endpoint =
+        store.create(
+            UUID.randomUUID(), URI.create("http://127.0.0.1:9/paced"), null, "whsec_cGFjZWQ=", 25);
+    store.publish(message(null));
+
+    ClaimedDelivery claimed = store.claim("node-a", 1, LEASE).get(0);
+
+    assertThat(store.find(endpoint.id()).orElseThrow().rateLimit()).hasValue(25);
+    assertThat(claimed.rateLimit()).isEqualTo(25);
+  }
+
+  @Test
+  void postpone_returns_delivery_without_attempt() {
+    createEndpoint();
+    PublishedMessage published = store.publish(message(null));
+    ClaimedDelivery claimed = store.claim("node-a", 1, LEASE).get(0);
+
+    int postponed = store.postpone(List.of(claimed), Duration.ofMinutes(10));
+
+    assertThat(postponed).isEqualTo(1);
+    assertThat(store.attempts(published.id()).orElseThrow()).isEmpty();
+    assertThat(store.pendingCount()).isEqualTo(1);
+    assertThat(store.claim("node-a", 1, LEASE)).isEmpty();
+    assertThat(queryLong("SELECT attempts FROM webhook_delivery WHERE id = ?", claimed.deliveryId()))
+        .isZero();
+  }
+
+  @Test
+  void postponed_delivery_is_due_again_with_same_attempt_number() {
+    createEndpoint();
+    store.publish(message(null));
+    ClaimedDelivery claimed = store.claim("node-a", 1, LEASE).get(0);
+    store.postpone(List.of(claimed), Duration.ZERO);
+
+    List<ClaimedDelivery> again = store.claim("node-b", 1, LEASE);
+
+    assertThat(again).singleElement().satisfies(d -> assertThat(d.attempt()).isEqualTo(1));
+  }
+
+  @Test
+  void postpone_skips_a_lease_taken_over() throws Exception {
+    createEndpoint();
+    store.publish(message(null));
+    ClaimedDelivery stale = store.claim("node-a", 1, Duration.ofMillis(50)).get(0);
+    await().atMost(MAX_WAIT).until(() -> !store.claim("node-b", 1, LEASE).isEmpty());
+
+    int postponed = store.postpone(List.of(stale), Duration.ofMinutes(10));
+
+    assertThat(postponed).isZero();
+  }
+
+  @Test
   void list_pages_through_endpoints_by_id() {
     List<UUID> ids = new ArrayList<>();
     for (int i = 0; i < 5; i++) {

@@ -110,6 +110,23 @@ final class RequestJson {
     return value.textValue();
   }
 
+  /** Returns a field that may be absent or {@code null}, and otherwise must be a whole number. */
+  static Integer optionalInt(ObjectNode body, String field) {
+    JsonNode value = body.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+      throw ApiException.badRequest(
+          field + " must be a whole number or null, got " + describeNumber(value));
+    }
+    return value.intValue();
+  }
+
+  private static String describeNumber(JsonNode value) {
+    return value.isNumber() ? value.asText() : typeName(value);
+  }
+
   /** Returns a field that must be a UUID string. */
   static UUID requiredUuid(ObjectNode body, String field) {
     String text = requiredString(body, field);

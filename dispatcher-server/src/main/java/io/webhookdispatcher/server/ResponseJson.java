@@ -56,6 +56,11 @@ final class ResponseJson {
     json.put("disabled", endpoint.disabled());
     json.put("disabled_at", endpoint.disabledAt().map(Object::toString).orElse(null));
     json.put("disabled_reason", endpoint.disabledReason().orElse(null));
+    if (endpoint.rateLimit().isPresent()) {
+      json.put("rate_limit", endpoint.rateLimit().getAsInt());
+    } else {
+      json.putNull("rate_limit");
+    }
     return json;
   }
 

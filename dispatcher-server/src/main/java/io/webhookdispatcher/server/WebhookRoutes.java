@@ -27,7 +27,7 @@ final class WebhookRoutes {
   /** Response header set to {@code true} when a publish returned an earlier message. */
   static final String IDEMPOTENT_REPLAYED_HEADER = "Idempotent-Replayed";
 
-  private static final Set<String> ENDPOINT_FIELDS = orderedSet("url", "description");
+  private static final Set<String> ENDPOINT_FIELDS = orderedSet("url", "description", "rate_limit");
   private static final Set<String> MESSAGE_FIELDS =
       orderedSet("event_type", "object_id", "object_type", "object");
 
@@ -64,8 +64,9 @@ final class WebhookRoutes {
     RequestJson.rejectUnknownFields(body, ENDPOINT_FIELDS);
     String url = RequestJson.requiredString(body, "url");
     String description = RequestJson.optionalString(body, "description");
+    Integer rateLimit = RequestJson.optionalInt(body, "rate_limit");
 
-    Endpoint endpoint = dispatcher.createEndpoint(url, description);
+    Endpoint endpoint = dispatcher.createEndpoint(url, description, rateLimit);
 
     return ApiResponse.json(HttpResponseStatus.CREATED, responses.endpoint(endpoint));
   }

@@ -84,6 +84,30 @@ class BadInputTest {
                 + "\"}",
             "description"),
         Arguments.of(
+            "rate limit zero",
+            "{\"url\": \"https://example.com/hooks\", \"rate_limit\": 0}",
+            "rate_limit 0 is invalid: use 1 to 10000"),
+        Arguments.of(
+            "rate limit negative",
+            "{\"url\": \"https://example.com/hooks\", \"rate_limit\": -3}",
+            "rate_limit -3 is invalid"),
+        Arguments.of(
+            "rate limit too high",
+            "{\"url\": \"https://example.com/hooks\", \"rate_limit\": 10001}",
+            "rate_limit 10001 is invalid"),
+        Arguments.of(
+            "rate limit fraction",
+            "{\"url\": \"https://example.com/hooks\", \"rate_limit\": 1.5}",
+            "rate_limit must be a whole number or null, got 1.5"),
+        Arguments.of(
+            "rate limit string",
+            "{\"url\": \"https://example.com/hooks\", \"rate_limit\": \"5\"}",
+            "rate_limit must be a whole number or null, got string"),
+        Arguments.of(
+            "rate limit beyond int",
+            "{\"url\": \"https://example.com/hooks\", \"rate_limit\": 99999999999}",
+            "rate_limit must be a whole number or null, got 99999999999"),
+        Arguments.of(
             "duplicate field",
             "{\"url\": \"https://example.com/a\", \"url\": \"https://example.com/b\"}",
             "Duplicate field 'url'"));

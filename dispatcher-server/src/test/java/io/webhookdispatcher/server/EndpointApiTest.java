@@ -53,7 +53,8 @@ class EndpointApiTest {
             "created_at",
             "disabled",
             "disabled_at",
-            "disabled_reason");
+            "disabled_reason",
+            "rate_limit");
     assertThat(json.get("disabled").asBoolean()).isFalse();
     assertThat(json.get("disabled_at").isNull()).isTrue();
     assertThat(UUID.fromString(json.get("id").asText()).toString())

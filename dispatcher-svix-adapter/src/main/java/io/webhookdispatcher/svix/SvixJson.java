@@ -31,13 +31,17 @@ final class SvixJson {
     return write(json);
   }
 
-  /** Returns an {@code EndpointIn} with our id as the uid and our secret. */
+  /**
+   * Returns an {@code EndpointIn} with our id as the uid, our secret, and our rate limit as the
+   * throttle rate.
+   */
   byte[] endpointIn(Endpoint endpoint) {
     ObjectNode json = mapper.createObjectNode();
     json.put("uid", endpoint.id().toString());
     json.put("url", endpoint.url().toString());
     json.put("description", endpoint.description().orElse(""));
     json.put("secret", endpoint.secret());
+    endpoint.rateLimit().ifPresent(rate -> json.put("throttleRate", rate));
     return write(json);
   }
 

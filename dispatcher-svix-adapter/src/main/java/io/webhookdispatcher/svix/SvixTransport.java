@@ -275,7 +275,12 @@ public final class SvixTransport implements HandOffTransport {
               new URI(endpointOut.path("url").asText()),
               description.isEmpty() ? null : description,
               secretOut.path("key").asText(),
-              stored.createdAt()));
+              stored.createdAt(),
+              stored.disabledAt().orElse(null),
+              stored.disabledReason().orElse(null),
+              endpointOut.hasNonNull("throttleRate") && endpointOut.path("throttleRate").asInt() > 0
+                  ? endpointOut.path("throttleRate").asInt()
+                  : null));
     } catch (URISyntaxException | IllegalArgumentException | NullPointerException e) {
       throw new DeliveryServiceException(
           endpoint.statusCode(), "Svix returned an endpoint that cannot be read: " + action, e);

@@ -12,23 +12,32 @@ import io.netty.util.concurrent.Future;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
-/** Builds the pipeline of each new connection in one pool and resets it on release. */
+/**
+ * Builds the pipeline of each new connection in one pool, resets it on release, and tracks the
+ * pool's open connections so that they can be closed when the pool is dropped.
+ */
 final class HttpPoolHandler implements ChannelPoolHandler {
 
   /** The TLS handshake of an https connection, kept because a failed handshake closes it. */
   static final AttributeKey<Future<Channel>> TLS_HANDSHAKE =
       AttributeKey.valueOf(HttpPoolHandler.class, "tlsHandshake");
 
+  /** Time that the TLS handshake may take beyond the request timeout before it fails on its own. */
+  private static final Duration HANDSHAKE_TIMEOUT_MARGIN = Duration.ofSeconds(1);
+
   private final Target.PoolKey key;
   private final SslContext sslContext;
   private final Duration requestTimeout;
   private final Duration connectTimeout;
   private final Clock clock;
+  private final Set<Channel> openChannels = ConcurrentHashMap.newKeySet();
 
   HttpPoolHandler(
       Target.PoolKey key,
@@ -45,6 +54,8 @@ final class HttpPoolHandler implements ChannelPoolHandler {
 
   @Override
   public void channelCreated(Channel channel) {
+    openChannels.add(channel);
+    channel.closeFuture().addListener(closed -> openChannels.remove(channel));
     ChannelPipeline pipeline = channel.pipeline();
     if (key.tls()) {
       SslHandler tls = newSslHandler(channel);
@@ -69,6 +80,16 @@ final class HttpPoolHandler implements ChannelPoolHandler {
   }
 
   /**
+   * Closes every open connection of the pool. It does not wait for them to close, and does not
+   * block, unlike {@code FixedChannelPool.close()}.
+   */
+  void closeChannels() {
+    for (Channel channel : openChannels) {
+      channel.close();
+    }
+  }
+
+  /**
    * Creates the TLS handler: SNI with the URL host and hostname verification against it, which the
    * JDK performs when the endpoint identification algorithm is {@code HTTPS}.
    */
@@ -88,7 +109,9 @@ final class HttpPoolHandler implements ChannelPoolHandler {
       }
     }
     engine.setSSLParameters(parameters);
-    handler.setHandshakeTimeoutMillis(requestTimeout.toMillis());
+    // The attempt's own timer starts at about the same moment and covers the handshake. This
+    // later backstop lets that timer fire first, so the error names the step that timed out.
+    handler.setHandshakeTimeoutMillis(requestTimeout.plus(HANDSHAKE_TIMEOUT_MARGIN).toMillis());
     return handler;
   }
 }

@@ -26,6 +26,7 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.webhookdispatcher.spi.DeliveryOutcome;
 import io.webhookdispatcher.spi.DeliveryRequest;
 import io.webhookdispatcher.spi.Transport;
@@ -35,8 +36,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -47,7 +50,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
@@ -60,9 +65,14 @@ import org.slf4j.LoggerFactory;
  * <p>Each attempt is bounded as a whole by {@link Builder#requestTimeout}: name resolution,
  * connecting, the TLS handshake, writing the request and reading the response all count against one
  * timer that closes the connection when it fires. Host names are resolved off the event loop, every
- * resolved address is checked with {@link AddressFilter#denyPrivate()} unless {@link
- * Builder#allowPrivateAddresses} is set, and the connection goes to the checked address. Redirects
- * are not followed: a 3xx status is returned as a response like any other.
+ * resolved address is checked with {@link AddressFilter#denyPrivate()} (except the {@link
+ * Builder#allowedRanges}) unless {@link Builder#allowPrivateAddresses} is set, and the connection
+ * goes to the checked address. DNS answers are reused for {@link #DNS_CACHE_TTL}. Redirects are not
+ * followed: a 3xx status is returned as a response like any other.
+ *
+ * <p>Connections are pooled per scheme, host and port. A pool that no attempt used for {@link
+ * #IDLE_POOL_TIMEOUT} is closed and dropped, so a large and changing set of endpoint hosts does not
+ * grow memory without bound.
  *
  * <p>{@link #send} never throws and its stage never completes exceptionally. The stage completes on
  * a Netty event loop thread, so callers must not block in stages chained to it without an executor
@@ -94,6 +104,26 @@ public final class NettyTransport implements Transport {
    */
   public static final int MAX_DRAINED_BODY_BYTES = 64 * 1024;
 
+  /**
+   * Time after which the connection pool of a scheme, host and port that no attempt used is closed
+   * and dropped: 5 minutes. Pools are checked once a minute, so a pool may stay up to a minute
+   * longer.
+   */
+  public static final Duration IDLE_POOL_TIMEOUT = Duration.ofMinutes(5);
+
+  /**
+   * Time for which the answer of a DNS lookup is reused before the host is looked up again: 30
+   * seconds, whatever the TTL of the DNS records. Every address of a reused answer is checked
+   * again.
+   */
+  public static final Duration DNS_CACHE_TTL = Duration.ofSeconds(30);
+
+  /**
+   * Maximum number of host names whose DNS answer is cached: 10,000. The least recently used name
+   * is dropped first.
+   */
+  public static final int DNS_CACHE_MAX_HOSTS = 10_000;
+
   /** Maximum timeout accepted by the builder: 24 hours. */
   public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
@@ -109,6 +139,7 @@ public final class NettyTransport implements Transport {
   private static final String FALLBACK_VERSION = "0.1.0";
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
   private static final int LOOKUP_THREADS = 4;
+  private static final Duration IDLE_POOL_CHECK_INTERVAL = Duration.ofMinutes(1);
   private static final Set<String> FRAMING_HEADERS =
       Set.of("host", "content-length", "transfer-encoding", "connection");
 
@@ -117,15 +148,15 @@ public final class NettyTransport implements Transport {
   private final int maxConnectionsPerHost;
   private final String userAgent;
   private final Clock clock = Clock.systemUTC();
+  private final LongSupplier nanoTicker;
+  private final Duration idlePoolTimeout;
   private final EventLoopGroup group;
   private final ThreadPoolExecutor lookupExecutor;
   private final FilteringResolverGroup resolverGroup;
   private final SslContext sslContext;
   private final Bootstrap bootstrap;
-  // NOTE: a pool is kept for every scheme, host and port ever used until close(). Its idle
-  // connections close after POOLED_CONNECTION_IDLE_TIMEOUT, but the small pool object stays, so a
-  // very large and changing set of endpoint hosts grows this map.
-  private final ConcurrentMap<Target.PoolKey, FixedChannelPool> pools = new ConcurrentHashMap<>();
+  private final ScheduledFuture<?> idlePoolCheck;
+  private final ConcurrentMap<Target.PoolKey, PoolEntry> pools = new ConcurrentHashMap<>();
   private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -134,6 +165,8 @@ public final class NettyTransport implements Transport {
     this.connectTimeout = min(builder.connectTimeout, builder.requestTimeout);
     this.maxConnectionsPerHost = builder.maxConnectionsPerHost;
     this.userAgent = builder.userAgent;
+    this.nanoTicker = builder.nanoTicker;
+    this.idlePoolTimeout = builder.idlePoolTimeout;
     this.sslContext = buildSslContext(builder.trustManagerFactory);
 
     this.lookupExecutor =
@@ -145,9 +178,15 @@ public final class NettyTransport implements Transport {
             new LinkedBlockingQueue<>(),
             new DefaultThreadFactory("webhook-dns", true));
     lookupExecutor.allowCoreThreadTimeOut(true);
-    AddressFilter filter =
-        builder.allowPrivateAddresses ? AddressFilter.allowAll() : AddressFilter.denyPrivate();
-    this.resolverGroup = new FilteringResolverGroup(builder.hostResolver, filter, lookupExecutor);
+    AddressFilter filter = AddressFilter.of(builder.allowPrivateAddresses, builder.allowedRanges);
+    this.resolverGroup =
+        new FilteringResolverGroup(
+            builder.hostResolver,
+            filter,
+            lookupExecutor,
+            nanoTicker,
+            DNS_CACHE_TTL,
+            DNS_CACHE_MAX_HOSTS);
 
     this.group =
         new MultiThreadIoEventLoopGroup(
@@ -162,14 +201,22 @@ public final class NettyTransport implements Transport {
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.SO_KEEPALIVE, true);
+    long checkNanos = Math.min(IDLE_POOL_CHECK_INTERVAL.toNanos(), idlePoolTimeout.toNanos());
+    this.idlePoolCheck =
+        group
+            .next()
+            .scheduleWithFixedDelay(
+                this::closeIdlePoolsSafely, checkNanos, checkNanos, TimeUnit.NANOSECONDS);
 
     LOG.info(
         "Netty transport started: requestTimeout={}, connectTimeout={}, maxConnectionsPerHost={},"
-            + " allowPrivateAddresses={}, eventLoopThreads={}, trustStore={}, userAgent={}",
+            + " allowPrivateAddresses={}, allowedRanges={}, eventLoopThreads={}, trustStore={},"
+            + " userAgent={}",
         requestTimeout,
         connectTimeout,
         maxConnectionsPerHost,
         builder.allowPrivateAddresses,
+        builder.allowedRanges,
         builder.eventLoopThreads == 0 ? "Netty default" : builder.eventLoopThreads,
         builder.trustManagerFactory == null ? "JVM default" : "custom",
         userAgent);
@@ -229,7 +276,9 @@ public final class NettyTransport implements Transport {
       return;
     }
     try {
-      FixedChannelPool pool = pools.computeIfAbsent(exchange.target().poolKey(), this::newPool);
+      PoolEntry entry = usePool(exchange.target().poolKey());
+      exchange.result().whenComplete((outcome, error) -> entry.release(nanoTicker.getAsLong()));
+      FixedChannelPool pool = entry.pool();
       pool.acquire().addListener(acquired -> onAcquired(exchange, pool, acquired));
     } catch (RuntimeException e) {
       // Rejected tasks once the event loops are shutting down end up here.
@@ -353,21 +402,65 @@ public final class NettyTransport implements Transport {
         EmptyHttpHeaders.INSTANCE);
   }
 
-  private FixedChannelPool newPool(Target.PoolKey key) {
+  /** Returns the pool entry of {@code key}, counting one more attempt that uses it. */
+  private PoolEntry usePool(Target.PoolKey key) {
+    while (true) {
+      PoolEntry entry = pools.computeIfAbsent(key, this::newPool);
+      if (entry.tryUse(nanoTicker.getAsLong())) {
+        return entry;
+      }
+      // closeIdlePools retired this entry after the lookup, so drop it here too and create another.
+      pools.remove(key, entry);
+    }
+  }
+
+  private PoolEntry newPool(Target.PoolKey key) {
     Bootstrap poolBootstrap =
         bootstrap.clone().remoteAddress(InetSocketAddress.createUnresolved(key.host(), key.port()));
     HttpPoolHandler handler =
         new HttpPoolHandler(key, sslContext, requestTimeout, connectTimeout, clock);
-    return new FixedChannelPool(
-        poolBootstrap,
-        handler,
-        ChannelHealthChecker.ACTIVE,
-        FixedChannelPool.AcquireTimeoutAction.FAIL,
-        requestTimeout.toMillis(),
-        maxConnectionsPerHost,
-        Integer.MAX_VALUE,
-        true,
-        true);
+    FixedChannelPool pool =
+        new FixedChannelPool(
+            poolBootstrap,
+            handler,
+            ChannelHealthChecker.ACTIVE,
+            FixedChannelPool.AcquireTimeoutAction.FAIL,
+            requestTimeout.toMillis(),
+            maxConnectionsPerHost,
+            Integer.MAX_VALUE,
+            true,
+            true);
+    return new PoolEntry(pool, handler, nanoTicker.getAsLong());
+  }
+
+  /**
+   * Closes and drops every pool that no attempt used for the idle pool timeout and that has no
+   * connection checked out. A later attempt to the same host creates a new pool.
+   */
+  void closeIdlePools() {
+    long now = nanoTicker.getAsLong();
+    for (Map.Entry<Target.PoolKey, PoolEntry> mapping : pools.entrySet()) {
+      PoolEntry entry = mapping.getValue();
+      if (!closed.get() && entry.tryRetire(now, idlePoolTimeout)) {
+        pools.remove(mapping.getKey(), entry);
+        entry.handler().closeChannels();
+        LOG.debug("Closed the idle connection pool of {}", mapping.getKey());
+      }
+    }
+  }
+
+  /** Runs {@link #closeIdlePools} for the scheduler, which would stop at the first exception. */
+  private void closeIdlePoolsSafely() {
+    try {
+      closeIdlePools();
+    } catch (RuntimeException e) {
+      LOG.warn("Closing idle connection pools failed; the next check retries", e);
+    }
+  }
+
+  /** Returns the number of connection pools, one per scheme, host and port in use. */
+  int poolCount() {
+    return pools.size();
   }
 
   /**
@@ -386,6 +479,7 @@ public final class NettyTransport implements Transport {
     // The pools are not closed one by one: FixedChannelPool.closeAsync() closes idle channels on
     // Netty's shared GlobalEventExecutor thread and blocks it for good when the event loop of a
     // channel terminates first. Shutting down the event loop group closes every channel instead.
+    idlePoolCheck.cancel(false);
     pools.clear();
     Future<?> shutdown =
         group.shutdownGracefully(0, CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -500,6 +594,63 @@ public final class NettyTransport implements Transport {
   }
 
   /**
+   * A connection pool with the number of attempts using it and the time it was last used. Once
+   * retired by {@link #tryRetire}, an entry accepts no more attempts and is dropped from the map.
+   */
+  private static final class PoolEntry {
+    private static final int RETIRED = -1;
+
+    private final FixedChannelPool pool;
+    private final HttpPoolHandler handler;
+    private final AtomicInteger users = new AtomicInteger();
+    private volatile long lastUsedNanos;
+
+    PoolEntry(FixedChannelPool pool, HttpPoolHandler handler, long nowNanos) {
+      this.pool = pool;
+      this.handler = handler;
+      this.lastUsedNanos = nowNanos;
+    }
+
+    FixedChannelPool pool() {
+      return pool;
+    }
+
+    HttpPoolHandler handler() {
+      return handler;
+    }
+
+    /** Counts one more attempt, unless the entry is retired. */
+    boolean tryUse(long nowNanos) {
+      lastUsedNanos = nowNanos;
+      while (true) {
+        int current = users.get();
+        if (current == RETIRED) {
+          return false;
+        }
+        if (users.compareAndSet(current, current + 1)) {
+          return true;
+        }
+      }
+    }
+
+    /** Counts one attempt less, once it has ended. */
+    void release(long nowNanos) {
+      lastUsedNanos = nowNanos;
+      users.decrementAndGet();
+    }
+
+    /**
+     * Retires the entry when no attempt used it for {@code idleTimeout} and none of its connections
+     * is checked out. Returns whether it did.
+     */
+    boolean tryRetire(long nowNanos, Duration idleTimeout) {
+      return nowNanos - lastUsedNanos >= idleTimeout.toNanos()
+          && pool.acquiredChannelCount() == 0
+          && users.compareAndSet(0, RETIRED);
+    }
+  }
+
+  /**
    * Collects the options of a {@link NettyTransport}. Each setter rejects an invalid value at once
    * with an {@link IllegalArgumentException} that names the option and the value.
    */
@@ -508,10 +659,13 @@ public final class NettyTransport implements Transport {
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private int maxConnectionsPerHost = DEFAULT_MAX_CONNECTIONS_PER_HOST;
     private boolean allowPrivateAddresses;
+    private List<String> allowedRanges = List.of();
     private String userAgent = DEFAULT_USER_AGENT;
     private TrustManagerFactory trustManagerFactory;
     private int eventLoopThreads;
     private Function<String, InetAddress[]> hostResolver = FilteringResolverGroup::systemLookup;
+    private LongSupplier nanoTicker = System::nanoTime;
+    private Duration idlePoolTimeout = IDLE_POOL_TIMEOUT;
 
     private Builder() {}
 
@@ -552,10 +706,26 @@ public final class NettyTransport implements Transport {
     /**
      * Sets whether attempts may go to loopback, private, link-local and other addresses that are
      * not globally reachable (see {@link AddressFilter}). Default: {@code false}. Enable it only
-     * for tests or when every endpoint is trusted.
+     * for tests or when every endpoint is trusted. To allow chosen networks only, use {@link
+     * #allowedRanges}.
      */
     public Builder allowPrivateAddresses(boolean allowPrivateAddresses) {
       this.allowPrivateAddresses = allowPrivateAddresses;
+      return this;
+    }
+
+    /**
+     * Sets the ranges of private addresses that attempts may go to although {@link
+     * #allowPrivateAddresses} is off, in CIDR notation, for example {@code 10.20.0.0/16} for an
+     * internal receiver. They apply to IP literals in URLs and to every resolved address, as
+     * described at {@link AddressFilter#denyPrivateExcept}. Default: none.
+     *
+     * @throws IllegalArgumentException when the list is null or an entry is not a valid CIDR range;
+     *     the message names the entry
+     */
+    public Builder allowedRanges(List<String> allowedRanges) {
+      AddressFilter.denyPrivateExcept(allowedRanges);
+      this.allowedRanges = List.copyOf(allowedRanges);
       return this;
     }
 
@@ -606,9 +776,10 @@ public final class NettyTransport implements Transport {
     /**
      * Sets the function that resolves a host name to its addresses, for tests and custom DNS. It
      * runs on a small dedicated thread pool, never on an event loop, and may throw an unchecked
-     * exception or return an empty array when the name is unknown. IP literals never reach it. Its
-     * results are checked with the {@link AddressFilter} like those of the default. Default: {@link
-     * InetAddress#getAllByName}.
+     * exception or return an empty array when the name is unknown. IP literals, in any form that
+     * {@link AddressFilter#parseLiteral} accepts, never reach it. Its answers are cached for {@link
+     * #DNS_CACHE_TTL} and checked with the {@link AddressFilter} like those of the default.
+     * Default: {@link InetAddress#getAllByName}.
      */
     public Builder hostResolver(Function<String, InetAddress[]> hostResolver) {
       if (hostResolver == null) {
@@ -616,6 +787,24 @@ public final class NettyTransport implements Transport {
             "hostResolver must not be null; omit the call to use the JVM's resolver");
       }
       this.hostResolver = hostResolver;
+      return this;
+    }
+
+    /**
+     * Sets the source of {@link System#nanoTime()} readings used to time idle pools and cached DNS
+     * answers, so that tests can move time forward.
+     */
+    Builder nanoTicker(LongSupplier nanoTicker) {
+      this.nanoTicker = Objects.requireNonNull(nanoTicker, "nanoTicker");
+      return this;
+    }
+
+    /**
+     * Sets the time after which an unused pool is dropped, for tests. Default: {@link
+     * #IDLE_POOL_TIMEOUT}. Pools are checked at this interval when it is under a minute.
+     */
+    Builder idlePoolTimeout(Duration idlePoolTimeout) {
+      this.idlePoolTimeout = checkTimeout("idlePoolTimeout", idlePoolTimeout);
       return this;
     }
 

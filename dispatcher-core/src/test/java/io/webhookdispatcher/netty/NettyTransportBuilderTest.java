@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class NettyTransportBuilderTest {
@@ -77,6 +78,37 @@ class NettyTransportBuilderTest {
             () -> NettyTransport.builder().trustManagerFactory(null));
 
     assertThat(error).hasMessageContaining("trustManagerFactory");
+  }
+
+  @Test
+  void malformed_allowed_range_is_rejected() {
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> NettyTransport.builder().allowedRanges(List.of("10.20.0.0/16", "10.30.0.0/33")));
+
+    assertThat(error)
+        .hasMessage(
+            "allowed range '10.30.0.0/33' is invalid: the prefix length must be from 0 to 32");
+  }
+
+  @Test
+  void null_allowed_ranges_are_rejected() {
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class, () -> NettyTransport.builder().allowedRanges(null));
+
+    assertThat(error).hasMessageContaining("allowed ranges must not be null");
+  }
+
+  @Test
+  void zero_idle_pool_timeout_is_rejected() {
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> NettyTransport.builder().idlePoolTimeout(Duration.ZERO));
+
+    assertThat(error).hasMessageContaining("idlePoolTimeout");
   }
 
   @Test

@@ -407,8 +407,8 @@ class NettyTransportTest {
     assertThat(outcome.statusCode()).isZero();
     assertThat(outcome.error())
         .isEqualTo(
-            "host 127.0.0.1 is a loopback address (127.0.0.0/8);"
-                + " set allowPrivateAddresses(true) to deliver to it");
+            "host 127.0.0.1 is a loopback address (127.0.0.0/8); add its range to"
+                + " allowedRanges or set allowPrivateAddresses(true) to deliver to it");
     assertThat(server.acceptedConnections()).isZero();
   }
 
@@ -448,8 +448,70 @@ class NettyTransportTest {
     assertThat(outcome.error())
         .isEqualTo(
             "host internal.test resolves to 10.0.0.1, a private address (10.0.0.0/8);"
-                + " set allowPrivateAddresses(true) to deliver to it");
+                + " add its range to allowedRanges or set allowPrivateAddresses(true) to deliver"
+                + " to it");
     assertThat(outcome.duration()).isLessThan(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void allowed_range_reaches_loopback_receiver() throws Exception {
+    TestHttpServer server = track(TestHttpServer.start(request -> response(200, "ok")));
+    NettyTransport transport =
+        track(
+            NettyTransport.builder()
+                .eventLoopThreads(1)
+                .allowedRanges(List.of("127.0.0.0/8"))
+                .hostResolver(host -> new InetAddress[] {address("127.0.0.1")})
+                .build());
+
+    DeliveryOutcome byLiteral = sendAndWait(transport, request(urlOf(server), jsonBody()));
+    DeliveryOutcome byName =
+        sendAndWait(
+            transport, request("http://receiver.test:" + server.port() + "/hook", jsonBody()));
+
+    assertThat(byLiteral.statusCode()).isEqualTo(200);
+    assertThat(byName.statusCode()).isEqualTo(200);
+    assertThat(server.requests()).hasSize(2);
+  }
+
+  @Test
+  void allowed_range_keeps_other_loopback_rejected() throws Exception {
+    RawServer server = track(RawServer.start(RawServer::readRequest));
+    NettyTransport transport =
+        track(
+            NettyTransport.builder()
+                .eventLoopThreads(1)
+                .allowedRanges(List.of("127.0.0.2/32"))
+                .build());
+
+    DeliveryOutcome outcome = sendAndWait(transport, request(urlOf(server), jsonBody()));
+
+    assertThat(outcome.error()).startsWith("host 127.0.0.1 is a loopback address (127.0.0.0/8)");
+    assertThat(server.acceptedConnections()).isZero();
+  }
+
+  @Test
+  void loopback_in_other_form_is_rejected() throws Exception {
+    RawServer server = track(RawServer.start(RawServer::readRequest));
+    List<String> lookedUp = new CopyOnWriteArrayList<>();
+    NettyTransport transport =
+        track(
+            NettyTransport.builder()
+                .eventLoopThreads(1)
+                .hostResolver(
+                    host -> {
+                      lookedUp.add(host);
+                      return new InetAddress[] {address("8.8.8.8")};
+                    })
+                .build());
+
+    DeliveryOutcome outcome =
+        sendAndWait(transport, request("http://2130706433:" + server.port() + "/hook", jsonBody()));
+
+    assertThat(outcome.error())
+        .startsWith("host 2130706433 (read as 127.0.0.1) is a loopback address (127.0.0.0/8)");
+    assertThat(lookedUp).isEmpty();
+    assertThat(server.acceptedConnections()).isZero();
   }
 
   @Test

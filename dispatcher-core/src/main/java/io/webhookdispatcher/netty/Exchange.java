@@ -44,6 +44,7 @@ final class Exchange {
   private final CompletableFuture<DeliveryOutcome> result = new CompletableFuture<>();
 
   private volatile Phase phase = Phase.CONNECTING;
+  private volatile boolean requestSent;
   private volatile int status;
   private volatile ScheduledFuture<?> deadline;
 
@@ -78,6 +79,14 @@ final class Exchange {
 
   void phase(Phase phase) {
     this.phase = phase;
+  }
+
+  /**
+   * Records that the whole request reached the socket, so that a timeout can tell a receiver that
+   * stopped reading the request from one that never responds.
+   */
+  void requestSent() {
+    this.requestSent = true;
   }
 
   /** Records the response status, so that a timeout while reading the body can name it. */
@@ -120,10 +129,14 @@ final class Exchange {
 
   /** Ends the attempt with a timeout error that names the step it was in. */
   void timeOut() {
-    String step =
-        phase == Phase.READING_BODY
-            ? "reading the body of a " + status + " response from"
-            : phase.description;
+    String step;
+    if (phase == Phase.READING_BODY) {
+      step = "reading the body of a " + status + " response from";
+    } else if (phase == Phase.AWAITING_RESPONSE && !requestSent) {
+      step = "sending the request to";
+    } else {
+      step = phase.description;
+    }
     fail(
         "request timed out after "
             + Failures.format(requestTimeout)

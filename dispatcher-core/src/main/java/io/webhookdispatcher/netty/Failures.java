@@ -9,6 +9,10 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
@@ -40,7 +44,7 @@ final class Failures {
       return "TLS handshake with " + authority + " failed: the server did not answer with TLS";
     }
     if (cause instanceof SSLException) {
-      return "TLS handshake with " + authority + " failed: " + cause.getMessage();
+      return "TLS handshake with " + authority + " failed: " + describeTlsFailure(cause, target);
     }
 
     if (cause instanceof PrematureChannelClosureException
@@ -66,6 +70,76 @@ final class Failures {
   static String format(Duration duration) {
     long millis = duration.toMillis();
     return millis % 1000 == 0 ? (millis / 1000) + "s" : millis + "ms";
+  }
+
+  /**
+   * Names the reason a server certificate was rejected: expired, not yet valid, issued by an
+   * untrusted authority, or for another host. The JDK's own text follows in brackets. Any other
+   * TLS failure keeps the JDK's text alone.
+   */
+  private static String describeTlsFailure(Throwable cause, Target target) {
+    Throwable expired = findCause(cause, CertificateExpiredException.class);
+    if (expired != null) {
+      return "a certificate in the server's chain has expired (" + expired.getMessage() + ")";
+    }
+    Throwable notYetValid = findCause(cause, CertificateNotYetValidException.class);
+    if (notYetValid != null) {
+      return "a certificate in the server's chain is not valid yet ("
+          + notYetValid.getMessage()
+          + ")";
+    }
+    Throwable untrusted = findCause(cause, CertPathBuilderException.class);
+    if (untrusted != null) {
+      return "the server's certificate chain does not lead to a trusted certificate authority ("
+          + innermostMessage(untrusted)
+          + ")";
+    }
+    String mismatch = hostnameMismatch(cause);
+    if (mismatch != null) {
+      return "the server's certificate is not valid for " + target.host() + " (" + mismatch + ")";
+    }
+    String message = cause.getMessage();
+    return message == null || message.isEmpty() ? cause.getClass().getSimpleName() : message;
+  }
+
+  /**
+   * Returns the message of the JDK's hostname check failure in the cause chain, or {@code null}.
+   * The check (sun.security.util.HostnameChecker in JDK 17) throws a plain CertificateException
+   * whose message starts with "No subject alternative" or "No name matching", and no subtype.
+   */
+  private static String hostnameMismatch(Throwable failure) {
+    Throwable cause = failure;
+    for (int depth = 0; cause != null && depth < 10; depth++) {
+      String message = cause.getMessage();
+      boolean mismatch =
+          message != null
+              && (message.startsWith("No subject alternative")
+                  || message.startsWith("No name matching"));
+      if (cause instanceof CertificateException && mismatch) {
+        return message;
+      }
+      cause = cause.getCause();
+    }
+    return null;
+  }
+
+  private static Throwable findCause(Throwable failure, Class<? extends Throwable> type) {
+    Throwable cause = failure;
+    for (int depth = 0; cause != null && depth < 10; depth++) {
+      if (type.isInstance(cause)) {
+        return cause;
+      }
+      cause = cause.getCause();
+    }
+    return null;
+  }
+
+  private static String innermostMessage(Throwable failure) {
+    Throwable cause = failure;
+    for (int depth = 0; cause.getCause() != null && depth < 10; depth++) {
+      cause = cause.getCause();
+    }
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
   }
 
   private static String describeConnectFailure(Throwable cause, String authority) {

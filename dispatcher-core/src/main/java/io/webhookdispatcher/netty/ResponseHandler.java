@@ -29,12 +29,20 @@ import java.util.Arrays;
  */
 final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
 
+  /**
+   * Maximum number of informational (1xx) responses read before the final response: 100. Servers
+   * send one or a few, such as 100 Continue or 103 Early Hints. Without a limit, a server could
+   * stream them until the request timeout and keep the event loop busy decoding them.
+   */
+  static final int MAX_INFORMATIONAL_RESPONSES = 100;
+
   private final Clock clock;
   private final Duration connectTimeout;
 
   private Exchange exchange;
   private boolean requestWritten;
   private boolean skippingInformational;
+  private int informationalResponses;
   private int status;
   private Duration retryAfter;
   private boolean keepAlive;
@@ -52,6 +60,7 @@ final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
     exchange = next;
     requestWritten = false;
     skippingInformational = false;
+    informationalResponses = 0;
     status = 0;
     retryAfter = null;
     keepAlive = false;
@@ -68,6 +77,9 @@ final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
   /** Notes that the whole request was written, which a reusable connection requires. */
   void requestWritten() {
     requestWritten = true;
+    if (exchange != null) {
+      exchange.requestSent();
+    }
   }
 
   @Override
@@ -102,6 +114,16 @@ final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
     if (responseStatus.codeClass() == HttpStatusClass.INFORMATIONAL
         && responseStatus.code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
       // 100 Continue or 103 Early Hints: the final response follows on the same connection.
+      informationalResponses++;
+      if (informationalResponses > MAX_INFORMATIONAL_RESPONSES) {
+        current.fail(
+            "invalid HTTP response from "
+                + current.target().authority()
+                + ": more than "
+                + MAX_INFORMATIONAL_RESPONSES
+                + " informational (1xx) responses before the final response");
+        return;
+      }
       skippingInformational = true;
       return;
     }

@@ -52,6 +52,8 @@ class NettyTransportTlsTest {
     assertThat(outcome.statusCode()).isZero();
     assertThat(outcome.error())
         .startsWith("TLS handshake with localhost:" + server.port() + " failed: ");
+    assertThat(outcome.error())
+        .contains("certificate chain does not lead to a trusted certificate authority");
     assertThat(outcome.error()).contains("certification path");
     assertThat(server.requests()).isEmpty();
   }

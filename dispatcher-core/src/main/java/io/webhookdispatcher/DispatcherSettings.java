@@ -1,6 +1,8 @@
 package io.webhookdispatcher;
 
+import io.webhookdispatcher.netty.AddressFilter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /** Effective delivery settings of a {@link WebhookDispatcher}, immutable. */
@@ -53,6 +55,8 @@ public final class DispatcherSettings {
   private final int maxInFlightPerEndpoint;
   private final Duration retention;
   private final Duration disableAfter;
+  private final List<String> allowedRanges;
+  private final boolean httpsOnly;
   private final int maxMessageBytes;
   private final boolean allowPrivateAddresses;
   private final String nodeId;
@@ -67,6 +71,8 @@ public final class DispatcherSettings {
     this.maxInFlightPerEndpoint = builder.maxInFlightPerEndpoint;
     this.retention = builder.retention;
     this.disableAfter = builder.disableAfter;
+    this.allowedRanges = builder.allowedRanges;
+    this.httpsOnly = builder.httpsOnly;
     this.maxMessageBytes = builder.maxMessageBytes;
     this.allowPrivateAddresses = builder.allowPrivateAddresses;
     this.nodeId = nodeId;
@@ -124,6 +130,16 @@ public final class DispatcherSettings {
     return allowPrivateAddresses;
   }
 
+  /** Returns the CIDR ranges that endpoints may use although they are private; empty by default. */
+  public List<String> allowedRanges() {
+    return allowedRanges;
+  }
+
+  /** Returns whether endpoints must use https; {@code false} by default. */
+  public boolean httpsOnly() {
+    return httpsOnly;
+  }
+
   public String nodeId() {
     return nodeId;
   }
@@ -150,6 +166,10 @@ public final class DispatcherSettings {
         + disableAfter
         + ", maxMessageBytes="
         + maxMessageBytes
+        + ", allowedRanges="
+        + allowedRanges
+        + ", httpsOnly="
+        + httpsOnly
         + ", allowPrivateAddresses="
         + allowPrivateAddresses;
   }
@@ -164,6 +184,8 @@ public final class DispatcherSettings {
     private int maxInFlightPerEndpoint = DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT;
     private Duration retention = DEFAULT_RETENTION;
     private Duration disableAfter = DEFAULT_DISABLE_AFTER;
+    private List<String> allowedRanges = List.of();
+    private boolean httpsOnly;
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     private boolean allowPrivateAddresses;
     private String nodeId;
@@ -211,6 +233,15 @@ public final class DispatcherSettings {
 
     void maxMessageBytes(int maxMessageBytes) {
       this.maxMessageBytes = atLeastOne("maxMessageBytes", maxMessageBytes);
+    }
+
+    void allowedRanges(List<String> allowedRanges) {
+      AddressFilter.denyPrivateExcept(allowedRanges);
+      this.allowedRanges = List.copyOf(allowedRanges);
+    }
+
+    void httpsOnly(boolean httpsOnly) {
+      this.httpsOnly = httpsOnly;
     }
 
     void allowPrivateAddresses(boolean allowPrivateAddresses) {

@@ -95,6 +95,7 @@ public final class WebhookDispatcher implements AutoCloseable {
           NettyTransport.builder()
               .requestTimeout(settings.requestTimeout())
               .allowPrivateAddresses(settings.allowPrivateAddresses())
+              .allowedRanges(settings.allowedRanges())
               .build();
     }
     this.handOff = transport instanceof HandOffTransport h ? h : null;
@@ -104,7 +105,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     this.codec = new MessageCodec(builder.objectMapper);
     this.clock = builder.clock;
     this.addressFilter =
-        settings.allowPrivateAddresses() ? AddressFilter.allowAll() : AddressFilter.denyPrivate();
+        AddressFilter.of(settings.allowPrivateAddresses(), settings.allowedRanges());
     this.loop =
         new DeliveryLoop(
             outbox,
@@ -147,6 +148,13 @@ public final class WebhookDispatcher implements AutoCloseable {
    */
   public Endpoint createEndpoint(String url, String description, Integer rateLimit) {
     URI uri = EndpointUrls.validate(url, addressFilter);
+    if (settings.httpsOnly() && !"https".equalsIgnoreCase(uri.getScheme())) {
+      throw new InvalidInputException(
+          "url",
+          "url '"
+              + originOf(uri)
+              + "' is rejected: this dispatcher sends webhooks over https only; use an https URL");
+    }
     if (rateLimit != null && (rateLimit < 1 || rateLimit > MAX_RATE_LIMIT)) {
       throw new InvalidInputException(
           "rate_limit",
@@ -729,6 +737,26 @@ public final class WebhookDispatcher implements AutoCloseable {
      */
     public Builder allowPrivateAddresses(boolean allowPrivateAddresses) {
       settings.allowPrivateAddresses(allowPrivateAddresses);
+      return this;
+    }
+
+    /**
+     * Sets CIDR ranges, such as {@code 10.20.0.0/16}, whose addresses endpoints may use although
+     * they are private, for receivers on an internal network. Default: none.
+     *
+     * @throws IllegalArgumentException naming an entry that is not a valid CIDR range
+     */
+    public Builder allowedRanges(List<String> allowedRanges) {
+      settings.allowedRanges(Objects.requireNonNull(allowedRanges, "allowedRanges"));
+      return this;
+    }
+
+    /**
+     * Requires https: endpoint creation rejects http URLs, and the default transport refuses to
+     * send to one stored earlier. Default: {@code false}.
+     */
+    public Builder httpsOnly(boolean httpsOnly) {
+      settings.httpsOnly(httpsOnly);
       return this;
     }
 

@@ -24,6 +24,7 @@ public final class NettyTransportProvider implements TransportProvider {
     return NettyTransport.builder()
         .requestTimeout(settings.requestTimeout())
         .allowPrivateAddresses(settings.allowPrivateAddresses())
+        .allowedRanges(settings.allowedRanges())
         .build();
   }
 }

@@ -132,6 +132,43 @@ class DispatcherDeliveryTest {
   }
 
   @Test
+  void allowed_range_reaches_internal_receiver() {
+    dispatcher =
+        WebhookDispatcher.builder()
+            .store(store)
+            .allowedRanges(List.of("127.0.0.0/8"))
+            .retrySchedule(RetrySchedule.parse("100ms").withJitter(0))
+            .build();
+    dispatcher.createEndpoint(receiver.url(), "internal receiver");
+    dispatcher.publish(payment("captured"));
+
+    dispatcher.runOnce();
+
+    assertThat(receiver.received()).hasSize(1);
+  }
+
+  @Test
+  void loopback_outside_allowed_range_is_rejected() {
+    dispatcher =
+        WebhookDispatcher.builder().store(store).allowedRanges(List.of("10.20.0.0/16")).build();
+
+    assertThatThrownBy(() -> dispatcher.createEndpoint(receiver.url(), null))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("a loopback address (127.0.0.0/8)");
+  }
+
+  @Test
+  void https_only_rejects_http_endpoint() {
+    dispatcher = WebhookDispatcher.builder().store(store).httpsOnly(true).build();
+
+    assertThatThrownBy(() -> dispatcher.createEndpoint("http://merchant.example/hooks", null))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("https only");
+    assertThat(dispatcher.createEndpoint("https://merchant.example/hooks", null).url().getScheme())
+        .isEqualTo("https");
+  }
+
+  @Test
   void rolled_back_host_transaction_delivers_nothing() throws Exception {
     dispatcher = dispatcherBuilder().build();
     dispatcher.createEndpoint(receiver.url(), null);

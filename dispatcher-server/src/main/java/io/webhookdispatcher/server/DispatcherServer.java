@@ -129,6 +129,8 @@ public final class DispatcherServer implements AutoCloseable {
             .maxInFlightPerEndpoint(config.maxInFlightPerEndpoint())
             .retention(config.retention())
             .disableAfter(config.disableAfter())
+            .allowedRanges(config.allowedRanges())
+            .httpsOnly(config.httpsOnly())
             .maxMessageBytes(config.maxMessageBytes());
     config.lease().ifPresent(builder::lease);
     config.nodeId().ifPresent(builder::nodeId);

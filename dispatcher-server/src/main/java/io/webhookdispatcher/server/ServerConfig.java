@@ -3,6 +3,7 @@ package io.webhookdispatcher.server;
 import io.webhookdispatcher.DispatcherSettings;
 import io.webhookdispatcher.RetrySchedule;
 import io.webhookdispatcher.jdbc.JdbcWebhookStore;
+import io.webhookdispatcher.netty.AddressFilter;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -96,6 +98,8 @@ public final class ServerConfig {
   private final int maxInFlightPerEndpoint;
   private final Duration retention;
   private final Duration disableAfter;
+  private final List<String> allowedRanges;
+  private final boolean httpsOnly;
   private final List<String> unknownKeys;
 
   private ServerConfig(Builder builder) {
@@ -120,6 +124,8 @@ public final class ServerConfig {
     this.maxInFlightPerEndpoint = builder.maxInFlightPerEndpoint;
     this.retention = builder.retention;
     this.disableAfter = builder.disableAfter;
+    this.allowedRanges = builder.allowedRanges;
+    this.httpsOnly = builder.httpsOnly;
     this.unknownKeys = List.copyOf(builder.unknownKeys);
   }
 
@@ -211,6 +217,8 @@ public final class ServerConfig {
       case DELIVERY_RETRY_SCHEDULE -> builder.retrySchedule(parseSchedule(setting, value));
       case DELIVERY_ALLOW_PRIVATE_ADDRESSES ->
           builder.allowPrivateAddresses(parseBoolean(setting, value));
+      case DELIVERY_ALLOWED_RANGES -> builder.allowedRanges(parseList(value));
+      case DELIVERY_HTTPS_ONLY -> builder.httpsOnly(parseBoolean(setting, value));
       case DELIVERY_LEASE -> builder.lease(value.isEmpty() ? null : parseDuration(setting, value));
       case DELIVERY_POLL_INTERVAL -> builder.pollInterval(parseDuration(setting, value));
       case JDBC_MAX_POOL_SIZE ->
@@ -225,6 +233,13 @@ public final class ServerConfig {
       case MESSAGE_MAX_BYTES ->
           builder.maxMessageBytes(parseInt(setting, value, "a whole number of bytes, at least 1"));
     }
+  }
+
+  private static List<String> parseList(String value) {
+    return Arrays.stream(value.split(","))
+        .map(String::trim)
+        .filter(entry -> !entry.isEmpty())
+        .collect(Collectors.toList());
   }
 
   private static int parseInt(Setting setting, String value, String expected) {
@@ -355,6 +370,16 @@ public final class ServerConfig {
     return retention;
   }
 
+  /** Returns the CIDR ranges whose private addresses endpoints may use. */
+  public List<String> allowedRanges() {
+    return allowedRanges;
+  }
+
+  /** Returns whether endpoints must use https. */
+  public boolean httpsOnly() {
+    return httpsOnly;
+  }
+
   /** Returns how long an endpoint must fail before it is disabled; zero means never. */
   public Duration disableAfter() {
     return disableAfter;
@@ -391,6 +416,10 @@ public final class ServerConfig {
             .collect(Collectors.joining(",")));
     values.put(
         Setting.DELIVERY_ALLOW_PRIVATE_ADDRESSES.key(), Boolean.toString(allowPrivateAddresses));
+    values.put(
+        Setting.DELIVERY_ALLOWED_RANGES.key(),
+        allowedRanges.isEmpty() ? "none" : String.join(",", allowedRanges));
+    values.put(Setting.DELIVERY_HTTPS_ONLY.key(), Boolean.toString(httpsOnly));
     values.put(Setting.DELIVERY_LEASE.key(), lease == null ? "unset" : formatDuration(lease));
     values.put(Setting.DELIVERY_POLL_INTERVAL.key(), formatDuration(pollInterval));
     values.put(Setting.JDBC_MAX_POOL_SIZE.key(), Integer.toString(jdbcMaxPoolSize));
@@ -467,6 +496,8 @@ public final class ServerConfig {
     private int maxInFlightPerEndpoint = DispatcherSettings.DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT;
     private Duration retention = DispatcherSettings.DEFAULT_RETENTION;
     private Duration disableAfter = DispatcherSettings.DEFAULT_DISABLE_AFTER;
+    private List<String> allowedRanges = List.of();
+    private boolean httpsOnly;
     private List<String> unknownKeys = new ArrayList<>();
 
     private Builder() {}
@@ -637,6 +668,27 @@ public final class ServerConfig {
     /** Sets how long finished messages and their attempts are kept. Default: 30 days. */
     public Builder retention(Duration retention) {
       this.retention = positive(Setting.RETENTION, retention);
+      return this;
+    }
+
+    /**
+     * Sets CIDR ranges whose private addresses endpoints may use, such as {@code 10.20.0.0/16}.
+     * Default: none.
+     */
+    public Builder allowedRanges(List<String> allowedRanges) {
+      try {
+        AddressFilter.denyPrivateExcept(allowedRanges);
+      } catch (IllegalArgumentException e) {
+        throw invalid(
+            Setting.DELIVERY_ALLOWED_RANGES.key(), String.join(",", allowedRanges), e.getMessage());
+      }
+      this.allowedRanges = List.copyOf(allowedRanges);
+      return this;
+    }
+
+    /** Requires https endpoints. Default: {@code false}. */
+    public Builder httpsOnly(boolean httpsOnly) {
+      this.httpsOnly = httpsOnly;
       return this;
     }
 

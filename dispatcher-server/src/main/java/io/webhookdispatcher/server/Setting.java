@@ -54,6 +54,15 @@ enum Setting {
       "webhooks.delivery.allow-private-addresses",
       "false",
       "Whether endpoints may be on loopback, private or link-local addresses (true or false)."),
+  DELIVERY_ALLOWED_RANGES(
+      "webhooks.delivery.allowed-ranges",
+      "",
+      "CIDR ranges, comma-separated, whose private addresses endpoints may use, such as"
+          + " 10.20.0.0/16."),
+  DELIVERY_HTTPS_ONLY(
+      "webhooks.delivery.https-only",
+      "false",
+      "Whether endpoints must use https (true or false)."),
   DELIVERY_LEASE(
       "webhooks.delivery.lease",
       "",

@@ -195,6 +195,37 @@ class ServerConfigTest {
   }
 
   @Test
+  void allowed_ranges_are_split_on_commas() {
+    ServerConfig config = parse("webhooks.delivery.allowed-ranges", " 10.20.0.0/16, fd00::/8 ,");
+
+    assertThat(config.allowedRanges()).containsExactly("10.20.0.0/16", "fd00::/8");
+  }
+
+  @Test
+  void invalid_allowed_range_names_key_and_entry() {
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () -> parse("webhooks.delivery.allowed-ranges", "10.20.0.0/16,10.0.0.0/33"));
+
+    assertThat(error.key()).isEqualTo("webhooks.delivery.allowed-ranges");
+    assertThat(error.getMessage()).contains("10.0.0.0/33");
+  }
+
+  @Test
+  void https_only_is_parsed() {
+    assertThat(parse("webhooks.delivery.https-only", "true").httpsOnly()).isTrue();
+    assertThat(ServerConfig.builder().build().httpsOnly()).isFalse();
+  }
+
+  @Test
+  void disable_after_zero_means_never() {
+    assertThat(parse("webhooks.delivery.disable-after", "0").disableAfter()).isZero();
+    assertThat(parse("webhooks.delivery.disable-after", "36h").disableAfter())
+        .isEqualTo(java.time.Duration.ofHours(36));
+  }
+
+  @Test
   void svix_keys_reach_transport_config() {
     Properties properties = new Properties();
     properties.setProperty("webhooks.transport", "svix");

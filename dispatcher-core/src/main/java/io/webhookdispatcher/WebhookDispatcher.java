@@ -188,21 +188,32 @@ public final class WebhookDispatcher implements AutoCloseable {
    */
   private Endpoint createAtServiceAndStore(
       UUID id, URI uri, String description, String secret, Integer rateLimit) {
-    handOff.createEndpoint(
-        new Endpoint(id, uri, description, secret, clock.instant(), null, null, rateLimit));
+    try {
+      handOff.createEndpoint(
+          new Endpoint(id, uri, description, secret, clock.instant(), null, null, rateLimit));
+    } catch (DeliveryServiceException e) {
+      // A timeout or a server error may come after the service created the endpoint: remove it,
+      // or it would receive every message under a secret that nobody was given.
+      undoCreationAtService(id, e);
+      throw e;
+    }
     try {
       return endpoints.create(id, uri, description, secret, rateLimit);
     } catch (RuntimeException e) {
-      try {
-        handOff.deleteEndpoint(id);
-      } catch (RuntimeException undo) {
-        e.addSuppressed(undo);
-        LOG.warn(
-            "Endpoint {} exists at the delivery service but could not be stored, nor deleted"
-                + " there again; delete it there by hand",
-            id);
-      }
+      undoCreationAtService(id, e);
       throw e;
+    }
+  }
+
+  private void undoCreationAtService(UUID id, RuntimeException failure) {
+    try {
+      handOff.deleteEndpoint(id);
+    } catch (RuntimeException undo) {
+      failure.addSuppressed(undo);
+      LOG.warn(
+          "Endpoint {} may exist at the delivery service although its creation failed, and could"
+              + " not be deleted there; delete it there, or call deleteEndpoint with this id",
+          id);
     }
   }
 
@@ -296,7 +307,8 @@ public final class WebhookDispatcher implements AutoCloseable {
   /**
    * Returns every attempt of a message, oldest first, or empty when the message is unknown. With a
    * {@link HandOffTransport}, these are the attempts to hand the message over, whose endpoint id is
-   * {@link #HAND_OFF_TARGET_ID}, and the delivery service's attempts to each endpoint.
+   * {@link #HAND_OFF_TARGET_ID}, and the delivery service's attempts to each endpoint; when the
+   * service cannot be read, only the hand-off attempts, with a WARN in the log.
    */
   public Optional<List<Attempt>> attempts(UUID messageId) {
     Optional<List<Attempt>> stored = outbox.attempts(Objects.requireNonNull(messageId, "messageId"));
@@ -304,7 +316,15 @@ public final class WebhookDispatcher implements AutoCloseable {
       return stored;
     }
     List<Attempt> all = new ArrayList<>(stored.get());
-    all.addAll(handOff.attempts(messageId));
+    try {
+      all.addAll(handOff.attempts(messageId));
+    } catch (DeliveryServiceException e) {
+      LOG.warn(
+          "Attempts of message {} could not be read from the delivery service, so only the"
+              + " hand-off attempts are returned: {}",
+          messageId,
+          e.getMessage());
+    }
     all.sort(Comparator.comparing(Attempt::timestamp));
     return Optional.of(List.copyOf(all));
   }

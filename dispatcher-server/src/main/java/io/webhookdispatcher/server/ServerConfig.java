@@ -69,6 +69,7 @@ public final class ServerConfig {
   /** The allowed transports, in the order that an error message lists them. */
   private static final List<String> TRANSPORTS = List.of(TRANSPORT_NETTY, TRANSPORT_SVIX);
   private static final String MASK = "****";
+  private static final String SVIX_PREFIX = "webhooks.svix.";
 
   /** A password, secret or token parameter of a JDBC URL, up to the next {@code ;} or {@code &}. */
   private static final Pattern URL_CREDENTIAL_PARAMETER =
@@ -153,7 +154,32 @@ public final class ServerConfig {
             .filter(key -> key.startsWith(Setting.PREFIX) && Setting.forKey(key).isEmpty())
             .sorted()
             .collect(Collectors.toList());
+    rejectUnknownKeysInSvixMode(builder);
     return builder.build();
+  }
+
+  /**
+   * Rejects unknown keys when messages go to Svix: a misspelt server URL would otherwise send the
+   * token to the hosted Svix API instead of the server the operator meant.
+   */
+  private static void rejectUnknownKeysInSvixMode(Builder builder) {
+    boolean svix = builder.transport.equals(TRANSPORT_SVIX);
+    for (String key : builder.unknownKeys) {
+      if (svix || key.startsWith(SVIX_PREFIX)) {
+        throw new ConfigException(
+            key,
+            "Unknown configuration key "
+                + key
+                + ": with the Svix transport every webhooks.* key must be known, so that a typo"
+                + " cannot send the token elsewhere; the Svix keys are "
+                + Setting.SVIX_TOKEN.key()
+                + ", "
+                + Setting.SVIX_SERVER_URL.key()
+                + " and "
+                + Setting.SVIX_APP_UID.key()
+                + ", and --help lists the others");
+      }
+    }
   }
 
   /**

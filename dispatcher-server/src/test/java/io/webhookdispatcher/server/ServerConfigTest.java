@@ -286,10 +286,20 @@ class ServerConfigTest {
   }
 
   @Test
-  void misspelt_svix_key_is_unknown() {
-    ServerConfig config = parse("webhooks.svix.tokn", "testsk_config-token");
+  void misspelt_svix_key_is_rejected() {
+    ConfigException error =
+        assertThrows(
+            ConfigException.class, () -> parse("webhooks.svix.tokn", "testsk_config-token"));
 
-    assertThat(config.unknownKeys()).containsExactly("webhooks.svix.tokn");
+    assertThat(error.key()).isEqualTo("webhooks.svix.tokn");
+    assertThat(error.getMessage()).contains("webhooks.svix.token").doesNotContain("testsk_");
+  }
+
+  @Test
+  void unknown_key_with_netty_is_only_listed() {
+    ServerConfig config = parse("webhooks.delivery.timout", "5s");
+
+    assertThat(config.unknownKeys()).containsExactly("webhooks.delivery.timout");
   }
 
   @Test

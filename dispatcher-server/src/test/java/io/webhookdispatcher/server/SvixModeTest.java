@@ -336,24 +336,30 @@ class SvixModeTest {
                     "webhooks.svix.server-url",
                     svixUrl()));
 
-    assertThat(error.key()).isEqualTo("webhooks.svix.token");
+    assertThat(error.key()).isEqualTo("webhooks.svix.tokn");
     assertThat(error.getMessage()).doesNotContain(TOKEN);
   }
 
   @Test
-  void unknown_svix_key_is_warned() {
-    startServer("webhooks.svix.tokn", TOKEN);
+  void unknown_svix_key_fails_startup() {
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () -> startServer("webhooks.svix.serverurl", "http://127.0.0.1:1"));
 
-    List<String> warnings = new ArrayList<>();
-    for (ILoggingEvent event : logs.events()) {
-      if (event.getLevel() == Level.WARN) {
-        warnings.add(event.getFormattedMessage());
-      }
-    }
-    assertThat(warnings)
-        .containsExactly(
-            "Ignoring unknown configuration key webhooks.svix.tokn: check its spelling against"
-                + " --help");
+    assertThat(error.key()).isEqualTo("webhooks.svix.serverurl");
+    assertThat(error.getMessage()).contains("webhooks.svix.server-url");
+    assertThat(svix.getAllServeEvents()).isEmpty();
+  }
+
+  @Test
+  void unknown_key_in_svix_mode_fails_startup() {
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () -> startServer("webhooks.svx.server-url", "http://127.0.0.1:1"));
+
+    assertThat(error.key()).isEqualTo("webhooks.svx.server-url");
   }
 
   @Test

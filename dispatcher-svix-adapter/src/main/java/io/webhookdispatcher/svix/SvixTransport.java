@@ -17,7 +17,9 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -107,6 +109,7 @@ public final class SvixTransport implements HandOffTransport {
   private final AtomicReference<CompletableFuture<Void>> application = new AtomicReference<>();
   private final Map<String, Optional<UUID>> endpointUids = new ConcurrentHashMap<>();
   private final AtomicBoolean tokenRejected = new AtomicBoolean();
+  private final AtomicBoolean unreachable = new AtomicBoolean();
 
   private SvixTransport(Builder builder) {
     URI serverUrl =
@@ -153,42 +156,54 @@ public final class SvixTransport implements HandOffTransport {
                     request.messageId().toString(),
                     body))
         .handle(
-            (response, failure) ->
-                failure == null
-                    ? outcomeOf(request, response)
-                    : DeliveryOutcome.failure(
-                        describe(failure), Duration.ofNanos(System.nanoTime() - started)));
+            (response, failure) -> {
+              Duration duration = Duration.ofNanos(System.nanoTime() - started);
+              if (failure != null) {
+                noteUnreachable(describe(failure));
+                return DeliveryOutcome.failure(describe(failure), duration);
+              }
+              return outcomeOf(request, response, duration);
+            });
   }
 
-  private DeliveryOutcome outcomeOf(DeliveryRequest request, SvixResponse response) {
+  /** Logs one WARN when hand-offs start to fail without an answer, and INFO when they recover. */
+  private void noteUnreachable(String reason) {
+    if (unreachable.compareAndSet(false, true)) {
+      LOG.warn(
+          "Svix cannot be reached, so messages wait in the outbox and are retried: {}", reason);
+    }
+  }
+
+  private DeliveryOutcome outcomeOf(
+      DeliveryRequest request, SvixResponse response, Duration duration) {
     int status = response.statusCode();
+    if (status < 500 && unreachable.compareAndSet(true, false)) {
+      LOG.info("Svix answers again; hand-offs resume");
+    }
     if (response.successful()) {
       tokenRejected.set(false);
-      return DeliveryOutcome.response(status, response.duration(), response.body(), null);
+      return DeliveryOutcome.response(status, duration, response.body(), null);
     }
     if (status == 409) {
       LOG.debug("Svix already had message {}; counted as delivered", request.messageId());
-      return DeliveryOutcome.delivered(status, response.duration(), response.body());
+      return DeliveryOutcome.delivered(status, duration, response.body());
     }
     if (status == 401 || status == 403) {
       noteRejectedToken(response);
     } else if (status == 404) {
-      LOG.warn(
-          "Svix answered 404 for application '{}' while handing over message {}; it is created"
-              + " again before the next hand-off",
-          appUid,
-          request.messageId());
-      application.set(null);
+      forgetApplication(request.messageId().toString());
+    } else if (status >= 500) {
+      noteUnreachable("HTTP " + status + " " + json.describeError(response.body()));
     } else if (status >= 400 && status < 500 && status != 429) {
       LOG.warn(
           "Svix rejected message {}: HTTP {} {}",
           request.messageId(),
           status,
           json.describeError(response.body()));
-      return DeliveryOutcome.rejected(status, response.duration(), response.body());
+      return DeliveryOutcome.rejected(status, duration, response.body());
     }
     return DeliveryOutcome.response(
-        status, response.duration(), response.body(), response.retryAfter());
+        status, duration, response.body(), response.retryAfter());
   }
 
   @Override
@@ -203,6 +218,11 @@ public final class SvixTransport implements HandOffTransport {
               + PAGE_SIZE
               + (iterator == null ? "" : "&iterator=" + iterator);
       SvixResponse response = call("list endpoints", "GET", path, null, null);
+      if (response.statusCode() == 404 && page == 0) {
+        forgetApplication("list endpoints");
+        awaitApplication();
+        response = call("list endpoints", "GET", path, null, null);
+      }
       requireSuccess("list endpoints", response);
       JsonNode list = readJson("list endpoints", response);
       for (JsonNode endpoint : list.path("data")) {
@@ -223,6 +243,21 @@ public final class SvixTransport implements HandOffTransport {
         null);
   }
 
+  /**
+   * Forgets that the application exists, after Svix answered 404 for it, so that the next call
+   * creates it again; logs one WARN per time it goes missing.
+   */
+  private void forgetApplication(String during) {
+    CompletableFuture<Void> known = application.get();
+    if (known != null && application.compareAndSet(known, null)) {
+      LOG.warn(
+          "Svix answered 404 for application '{}' during {}; it is created again before the next"
+              + " call",
+          appUid,
+          during);
+    }
+  }
+
   /** Logs one ERROR per run of rejected requests, so that a bad token is seen but not repeated. */
   private void noteRejectedToken(SvixResponse response) {
     if (tokenRejected.compareAndSet(false, true)) {
@@ -237,10 +272,18 @@ public final class SvixTransport implements HandOffTransport {
   @Override
   public void createEndpoint(Endpoint endpoint) {
     Objects.requireNonNull(endpoint, "endpoint");
-    awaitApplication();
     String action = "create endpoint " + endpoint.id();
-    SvixResponse response =
-        call(action, "POST", appPath + "/endpoint", "endpoint-" + endpoint.id(), json.endpointIn(endpoint));
+    // One key per call, the same on its retries: Svix replays a key's first answer for hours, so
+    // a fixed key would replay a creation that a later deletion undid.
+    String key = "endpoint-" + endpoint.id() + "-" + UUID.randomUUID();
+    byte[] body = json.endpointIn(endpoint);
+    awaitApplication();
+    SvixResponse response = call(action, "POST", appPath + "/endpoint", key, body);
+    if (response.statusCode() == 404) {
+      forgetApplication(action);
+      awaitApplication();
+      response = call(action, "POST", appPath + "/endpoint", key, body);
+    }
     if (response.successful() || response.statusCode() == 409) {
       return;
     }
@@ -342,13 +385,26 @@ public final class SvixTransport implements HandOffTransport {
               messageId,
               endpointUid(svixEndpoint).orElse(null),
               number,
-              OffsetDateTime.parse(item.path("timestamp").asText()).toInstant(),
+              timestampOf(item),
               status == 0 ? null : status,
               status == 0 ? "no response; Svix status " + item.path("statusText").asText() : null,
               item.path("responseDurationMs").asLong(0),
               abbreviate(item.path("response").asText(""))));
     }
     return attempts;
+  }
+
+  private static Instant timestampOf(JsonNode attempt) {
+    try {
+      return OffsetDateTime.parse(attempt.path("timestamp").asText()).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new DeliveryServiceException(
+          200,
+          "Svix listed an attempt whose timestamp '"
+              + attempt.path("timestamp").asText()
+              + "' is not an ISO 8601 date-time",
+          e);
+    }
   }
 
   /** Returns the text cut to the bytes that an attempt keeps of a response. */
@@ -400,7 +456,11 @@ public final class SvixTransport implements HandOffTransport {
       return ensureApplication();
     }
     client
-        .send("POST", "/api/v1/app?get_if_exists=true", "app-" + appUid, json.applicationIn(appUid, appName))
+        .send(
+            "POST",
+            "/api/v1/app?get_if_exists=true",
+            "app-" + appUid + "-" + UUID.randomUUID(),
+            json.applicationIn(appUid, appName))
         .whenComplete(
             (response, failure) -> {
               if (failure != null) {

@@ -154,6 +154,69 @@ class SvixEndpointsTest {
     assertThat(error.getMessage()).contains("HTTP 503").contains("unavailable: Try later");
     assertThat(svix.requests("POST", SvixApiStub.ENDPOINTS)).hasSize(SvixTransport.DEFAULT_MAX_TRIES);
     assertThat(store.find(UUID.fromString(uidSent()))).isEmpty();
+    assertThat(svix.requests("DELETE", SvixApiStub.ENDPOINTS + "/" + uidSent()))
+        .as("the endpoint that Svix may have created is deleted again")
+        .isNotEmpty();
+  }
+
+  @Test
+  void creation_after_application_vanished_creates_it_again() {
+    svix.server.stubFor(
+        post(urlPathEqualTo(SvixApiStub.ENDPOINTS))
+            .inScenario("application deleted")
+            .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+            .willSetStateTo("recreated")
+            .willReturn(
+                SvixApiStub.json(404, "{\"code\": \"not_found\", \"detail\": \"Entity not found\"}")));
+    svix.server.stubFor(
+        post(urlPathEqualTo(SvixApiStub.ENDPOINTS))
+            .inScenario("application deleted")
+            .whenScenarioStateIs("recreated")
+            .willReturn(SvixApiStub.json(201, "{}")));
+
+    Endpoint endpoint = dispatcher.createEndpoint(MERCHANT_URL, null);
+
+    assertThat(store.find(endpoint.id())).isPresent();
+    assertThat(svix.requests("POST", "/api/v1/app")).hasSize(2);
+    List<String> keys =
+        svix.requests("POST", "/api/v1/app").stream()
+            .map(e -> e.getRequest().getHeader("idempotency-key"))
+            .distinct()
+            .toList();
+    assertThat(keys).as("a new key for each creation of the application").hasSize(2);
+  }
+
+  @Test
+  void attempts_fall_back_to_hand_off_when_svix_fails() {
+    svix.acceptMessages();
+    PublishedMessage published = dispatcher.publish(SvixHandOffTest.paymentCreated());
+    dispatcher.runOnce();
+    svix.server.stubFor(
+        get(urlPathEqualTo(SvixApiStub.APP + "/attempt/msg/" + published.id()))
+            .willReturn(aResponse().withStatus(500)));
+
+    List<Attempt> all = dispatcher.attempts(published.id()).orElseThrow();
+
+    assertThat(all).singleElement().satisfies(a -> assertThat(a.statusCode()).isEqualTo(202));
+    assertThat(logs.count(Level.WARN, "could not be read from the delivery service")).isEqualTo(1);
+  }
+
+  @Test
+  void attempt_with_bad_timestamp_falls_back_to_hand_off() {
+    svix.acceptMessages();
+    PublishedMessage published = dispatcher.publish(SvixHandOffTest.paymentCreated());
+    dispatcher.runOnce();
+    svix.server.stubFor(
+        get(urlPathEqualTo(SvixApiStub.APP + "/attempt/msg/" + published.id()))
+            .willReturn(
+                SvixApiStub.json(
+                    200,
+                    "{\"data\": [" + attemptOut("ep_X", 200, 0, "yesterday") + "], \"done\": true}")));
+
+    List<Attempt> all = dispatcher.attempts(published.id()).orElseThrow();
+
+    assertThat(all).hasSize(1);
+    assertThat(logs.text()).contains("timestamp 'yesterday' is not an ISO 8601 date-time");
   }
 
   @Test

@@ -277,6 +277,23 @@ class SvixHandOffTest {
     Attempt attempt = handOffAttempts(published).get(0);
     assertThat(attempt.statusCode()).isNull();
     assertThat(attempt.error()).startsWith("I/O error talking to Svix at 127.0.0.1:");
+    assertThat(attempt.durationMs())
+        .as("the whole attempt, its retries included")
+        .isGreaterThanOrEqualTo(20 + 40);
+  }
+
+  @Test
+  void unreachable_svix_logs_one_warning_for_many_messages() {
+    svix.server.stubFor(
+        post(urlPathEqualTo(SvixApiStub.MESSAGES))
+            .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    for (int i = 0; i < 5; i++) {
+      dispatcher.publish(paymentCreated());
+    }
+
+    dispatcher.runOnce();
+
+    assertThat(logs.count(Level.WARN, "Svix cannot be reached")).isEqualTo(1);
   }
 
   @Test

@@ -94,8 +94,13 @@ final class Exchange {
     this.status = status;
   }
 
+  /** Sets the timer that ends the attempt, cancelling the one it replaces. */
   void deadline(ScheduledFuture<?> deadline) {
+    ScheduledFuture<?> replaced = this.deadline;
     this.deadline = deadline;
+    if (replaced != null) {
+      replaced.cancel(false);
+    }
   }
 
   synchronized boolean isEnded() {

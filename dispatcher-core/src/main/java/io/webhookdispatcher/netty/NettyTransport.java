@@ -62,9 +62,11 @@ import org.slf4j.LoggerFactory;
  * Sends webhook attempts as HTTP/1.1 {@code POST} requests with Netty, over pooled keep-alive
  * connections.
  *
- * <p>Each attempt is bounded as a whole by {@link Builder#requestTimeout}: name resolution,
- * connecting, the TLS handshake, writing the request and reading the response all count against one
- * timer that closes the connection when it fires. Host names are resolved off the event loop, every
+ * <p>Each attempt is bounded by two timers of {@link Builder#requestTimeout} each: one for name
+ * resolution, connecting and any wait for a free pooled connection, and, once a connection is
+ * ready, one for the TLS handshake, writing the request and reading the response, which closes the
+ * connection when it fires. So an attempt ends within about twice the request timeout, and time
+ * spent waiting for the pool never cuts short the time that the receiver gets. Host names are resolved off the event loop, every
  * resolved address is checked with {@link AddressFilter#denyPrivate()} (except the {@link
  * Builder#allowedRanges}) unless {@link Builder#allowPrivateAddresses} is set, and the connection
  * goes to the checked address. DNS answers are reused for {@link #DNS_CACHE_TTL}. Redirects are not
@@ -138,7 +140,11 @@ public final class NettyTransport implements Transport {
   private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
   private static final String FALLBACK_VERSION = "0.1.0";
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
-  private static final int LOOKUP_THREADS = 4;
+  /** Threads that resolve host names; many, because a stranger's DNS may stall a lookup. */
+  private static final int LOOKUP_THREADS = 16;
+
+  /** Lookups that may wait for a thread; past it a lookup fails at once. */
+  private static final int MAX_QUEUED_LOOKUPS = 10_000;
   private static final Duration IDLE_POOL_CHECK_INTERVAL = Duration.ofMinutes(1);
   private static final Set<String> FRAMING_HEADERS =
       Set.of("host", "content-length", "transfer-encoding", "connection");
@@ -175,7 +181,7 @@ public final class NettyTransport implements Transport {
             LOOKUP_THREADS,
             60,
             TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
+            new LinkedBlockingQueue<>(MAX_QUEUED_LOOKUPS),
             new DefaultThreadFactory("webhook-dns", true));
     lookupExecutor.allowCoreThreadTimeOut(true);
     AddressFilter filter = AddressFilter.of(builder.allowPrivateAddresses, builder.allowedRanges);
@@ -279,6 +285,10 @@ public final class NettyTransport implements Transport {
       PoolEntry entry = usePool(exchange.target().poolKey());
       exchange.result().whenComplete((outcome, error) -> entry.release(nanoTicker.getAsLong()));
       FixedChannelPool pool = entry.pool();
+      // Resolving and connecting count against a timer of their own, so that a host whose DNS or
+      // TCP never answers cannot hold an attempt longer than the request timeout before sending.
+      exchange.deadline(
+          group.next().schedule(exchange::timeOut, requestTimeout.toNanos(), TimeUnit.NANOSECONDS));
       pool.acquire().addListener(acquired -> onAcquired(exchange, pool, acquired));
     } catch (RuntimeException e) {
       // Rejected tasks once the event loops are shutting down end up here.
@@ -670,9 +680,9 @@ public final class NettyTransport implements Transport {
     private Builder() {}
 
     /**
-     * Sets the total time of one attempt: resolving, connecting, the TLS handshake, writing the
-     * request and reading the response. When it passes, the connection is closed and the attempt
-     * fails with "request timed out". Default: {@link #DEFAULT_REQUEST_TIMEOUT} (15 s); from 1 ms
+     * Sets the time that resolving and connecting may take, and then the time that the TLS
+     * handshake, writing the request and reading the response may take. When either passes, the
+     * attempt fails with "request timed out". Default: {@link #DEFAULT_REQUEST_TIMEOUT} (15 s); from 1 ms
      * to {@link #MAX_TIMEOUT}.
      */
     public Builder requestTimeout(Duration requestTimeout) {

@@ -25,6 +25,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -424,6 +425,39 @@ class NettyTransportTest {
     assertThat(outcome.error()).startsWith("host localhost resolves to ");
     assertThat(outcome.error()).contains("a loopback address");
     assertThat(server.acceptedConnections()).isZero();
+  }
+
+  @Test
+  void stalled_lookup_is_capped_by_timeout() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    NettyTransport transport =
+        track(
+            NettyTransport.builder()
+                .eventLoopThreads(1)
+                .requestTimeout(Duration.ofMillis(500))
+                .allowPrivateAddresses(true)
+                .hostResolver(
+                    host -> {
+                      try {
+                        release.await(10, TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      return new InetAddress[] {address("127.0.0.1")};
+                    })
+                .build());
+
+    try {
+      DeliveryOutcome outcome =
+          sendAndWait(transport, request("http://slow-dns.test/hook", jsonBody()));
+
+      assertThat(outcome.error())
+          .isEqualTo(
+              "request timed out after 500ms while waiting for a connection to slow-dns.test:80");
+      assertThat(outcome.duration()).isLessThan(Duration.ofMillis(1500));
+    } finally {
+      release.countDown();
+    }
   }
 
   @Test

@@ -189,22 +189,24 @@ class EndpointHealthTest {
   }
 
   @Test
-  void retry_after_date_on_503_sets_next_attempt() throws SQLException {
+  void retry_after_date_on_429_and_503_sets_next_attempt() throws SQLException {
     dispatcher.close();
     dispatcher = slowDownDispatcher();
     Endpoint endpoint = dispatcher.createEndpoint(failing.url(), null);
-    String inTwoMinutes =
-        DateTimeFormatter.RFC_1123_DATE_TIME.format(
-            ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(120));
-    failing.answer(
-        new TestReceiver.Answer(503, Map.of("Retry-After", inTwoMinutes), "busy"));
-    PublishedMessage published = dispatcher.publish(payment());
-    Instant before = Instant.now();
+    for (int status : new int[] {429, 503}) {
+      String inTwoMinutes =
+          DateTimeFormatter.RFC_1123_DATE_TIME.format(
+              ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(120));
+      failing.answer(new TestReceiver.Answer(status, Map.of("Retry-After", inTwoMinutes), "busy"));
+      PublishedMessage published = dispatcher.publish(payment());
+      Instant before = Instant.now();
 
-    dispatcher.runOnce();
+      dispatcher.runOnce();
 
-    assertThat(nextAttemptOf(published, endpoint))
-        .isBetween(before.plusSeconds(100), before.plusSeconds(125));
+      assertThat(nextAttemptOf(published, endpoint))
+          .as("next attempt after %d with a dated Retry-After", status)
+          .isBetween(before.plusSeconds(100), before.plusSeconds(125));
+    }
   }
 
   @Test

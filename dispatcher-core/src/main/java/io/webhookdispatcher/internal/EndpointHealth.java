@@ -3,7 +3,7 @@ package io.webhookdispatcher.internal;
 import java.time.Duration;
 
 /**
- * The rules that disable an endpoint: an answer of 410 Gone, or failed attempts for {@link
+ * The rules that disable an endpoint: a 410 Gone response, or failed attempts for {@link
  * #disableAfter()} without a success in between.
  *
  * @param enabled whether endpoints are disabled at all; off when a delivery service such as Svix

@@ -242,7 +242,7 @@ class EndpointHealthTest {
         .isBetween(before.plusSeconds(595), before.plusSeconds(605));
   }
 
-  /** A dispatcher whose schedule starts at 1 s and never waits more than 10 minutes. */
+  /** Returns a dispatcher whose schedule starts at 1 s and never waits more than 10 minutes. */
   private WebhookDispatcher slowDownDispatcher() {
     return WebhookDispatcher.builder()
         .store(store)

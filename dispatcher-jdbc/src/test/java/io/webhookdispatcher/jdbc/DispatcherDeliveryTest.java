@@ -120,6 +120,7 @@ class DispatcherDeliveryTest {
       int pacedWhenUnlimitedDone = receiver.received().size();
       await().atMost(Duration.ofSeconds(20)).until(() -> receiver.received().size() == 15);
       Duration paced = Duration.ofNanos(System.nanoTime() - started);
+      await().atMost(Duration.ofSeconds(10)).until(() -> dispatcher.pendingDeliveries() == 0);
 
       assertThat(pacedWhenUnlimitedDone).isLessThan(15);
       assertThat(paced).isGreaterThanOrEqualTo(Duration.ofSeconds(2));

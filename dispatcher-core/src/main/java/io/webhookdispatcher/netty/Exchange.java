@@ -40,6 +40,7 @@ final class Exchange {
   private final DeliveryRequest request;
   private final Target target;
   private final Duration requestTimeout;
+  private final String proxyAuthority;
   private final long startNanos;
   private final CompletableFuture<DeliveryOutcome> result = new CompletableFuture<>();
 
@@ -54,10 +55,15 @@ final class Exchange {
   private ChannelPool pool;
   private DeliveryOutcome outcome;
 
-  Exchange(DeliveryRequest request, Target target, Duration requestTimeout) {
+  /**
+   * Creates an attempt that connects through the proxy at {@code proxyAuthority} ({@code
+   * host:port}), or directly when it is null.
+   */
+  Exchange(DeliveryRequest request, Target target, Duration requestTimeout, String proxyAuthority) {
     this.request = request;
     this.target = target;
     this.requestTimeout = requestTimeout;
+    this.proxyAuthority = proxyAuthority;
     this.startNanos = System.nanoTime();
   }
 
@@ -142,13 +148,15 @@ final class Exchange {
     } else {
       step = phase.description;
     }
+    String route = proxyAuthority == null ? "" : " through proxy " + proxyAuthority;
     fail(
         "request timed out after "
             + Failures.format(requestTimeout)
             + " "
             + step
             + " "
-            + target.authority());
+            + target.authority()
+            + route);
   }
 
   /**

@@ -4,6 +4,9 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.EncoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.proxy.HttpProxyHandler.HttpProxyConnectException;
+import io.netty.handler.proxy.ProxyConnectException;
 import io.netty.handler.ssl.NotSslRecordException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -64,6 +67,34 @@ final class Failures {
     String message = cause.getMessage();
     String type = cause.getClass().getSimpleName();
     return "request to " + authority + " failed: " + (message == null ? type : message);
+  }
+
+  /**
+   * Returns a human-readable error for {@code failure} while getting a connection through {@code
+   * proxy}, or directly when it is null. Failures to resolve the proxy's host name, to connect to
+   * the proxy and to open the tunnel name the proxy's host and port. The proxy's password never
+   * appears.
+   */
+  static String describe(
+      Throwable failure, Target target, Duration connectTimeout, NettyTransport.Proxy proxy) {
+    if (proxy == null) {
+      return describe(failure, target, connectTimeout);
+    }
+    Throwable cause = unwrap(failure);
+    String proxyName = "proxy " + proxy.authority();
+    if (cause instanceof HttpPoolHandler.TunnelException tunnel) {
+      return describeTunnelFailure(tunnel, target, proxy);
+    }
+    if (cause instanceof UnknownHostException) {
+      return "host name of " + proxyName + " could not be resolved: " + cause.getMessage();
+    }
+    if (cause instanceof ConnectTimeoutException) {
+      return "connect timed out after " + format(connectTimeout) + " to " + proxyName;
+    }
+    if (cause instanceof ConnectException) {
+      return describeConnectFailure(cause, proxyName);
+    }
+    return describe(failure, target, connectTimeout);
   }
 
   /** Formats a duration as {@code 15s} when it is whole seconds, else as {@code 500ms}. */
@@ -140,6 +171,55 @@ final class Failures {
       cause = cause.getCause();
     }
     return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+  }
+
+  /**
+   * Names why the proxy did not open the tunnel: the status of its response to {@code CONNECT},
+   * and for 407 what to change, or that it closed the connection or did not respond in time.
+   */
+  private static String describeTunnelFailure(
+      HttpPoolHandler.TunnelException failure, Target target, NettyTransport.Proxy proxy) {
+    String proxyName = "proxy " + proxy.authority();
+    String connect = "CONNECT " + target.authority();
+    if (failure.invalidResponse() != null) {
+      return proxyName
+          + " sent an invalid response to "
+          + connect
+          + ": "
+          + innermostMessage(failure.invalidResponse());
+    }
+    HttpResponseStatus status = failure.status();
+    if (status != null && status.code() != HttpResponseStatus.OK.code()) {
+      String rejected =
+          proxyName
+              + " rejected "
+              + connect
+              + " with status "
+              + status.code()
+              + " "
+              + status.reasonPhrase();
+      if (status.code() != HttpResponseStatus.PROXY_AUTHENTICATION_REQUIRED.code()) {
+        return rejected;
+      }
+      if (proxy.hasCredentials()) {
+        return rejected + "; check the user name and password in the proxy URI";
+      }
+      return rejected
+          + "; the proxy requires authentication, so add user:password@ to the proxy URI";
+    }
+    if (failure.closedByProxy()) {
+      return proxyName + " closed the connection before responding to " + connect;
+    }
+    // Netty's own timeout fails the tunnel with a plain ProxyConnectException without a cause.
+    Throwable netty = failure.getCause();
+    boolean timedOut =
+        netty instanceof ProxyConnectException
+            && !(netty instanceof HttpProxyConnectException)
+            && netty.getCause() == null;
+    if (timedOut) {
+      return proxyName + " did not respond to " + connect + " in time";
+    }
+    return connect + " through " + proxyName + " failed: " + innermostMessage(failure);
   }
 
   private static String describeConnectFailure(Throwable cause, String authority) {

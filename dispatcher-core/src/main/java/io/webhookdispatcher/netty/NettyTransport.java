@@ -34,12 +34,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -63,14 +67,19 @@ import org.slf4j.LoggerFactory;
  * connections.
  *
  * <p>Each attempt is bounded by two timers of {@link Builder#requestTimeout} each: one for name
- * resolution, connecting and any wait for a free pooled connection, and, once a connection is
- * ready, one for the TLS handshake, writing the request and reading the response, which closes the
- * connection when it fires. So an attempt ends within about twice the request timeout, and time
- * spent waiting for the pool never cuts short the time that the receiver gets. Host names are resolved off the event loop, every
- * resolved address is checked with {@link AddressFilter#denyPrivate()} (except the {@link
- * Builder#allowedRanges}) unless {@link Builder#allowPrivateAddresses} is set, and the connection
- * goes to the checked address. DNS answers are reused for {@link #DNS_CACHE_TTL}. Redirects are not
- * followed: a 3xx status is returned as a response like any other.
+ * resolution, connecting (through a proxy, up to its response to {@code CONNECT}) and any wait for
+ * a free pooled connection, and, once a connection is ready, one for the TLS handshake, writing the
+ * request and reading the response, which closes the connection when it fires. So an attempt ends
+ * within about twice the request timeout, and time spent waiting for the pool never cuts short the
+ * time that the receiver gets. Host names are resolved off the event loop, every resolved address
+ * is checked with {@link AddressFilter#denyPrivate()} (except the {@link Builder#allowedRanges})
+ * unless {@link Builder#allowPrivateAddresses} is set, and the connection goes to the checked
+ * address. DNS answers are reused for {@link #DNS_CACHE_TTL}. Redirects are not followed: a 3xx
+ * status is returned as a response like any other.
+ *
+ * <p>With a {@link Builder#proxy}, every connection goes to the proxy and opens a tunnel with
+ * {@code CONNECT host:port}. The proxy resolves the endpoint's host name, so only IP literal hosts
+ * are checked with the address filter. See {@link Builder#proxy}.
  *
  * <p>Connections are pooled per scheme, host and port. A pool that no attempt used for {@link
  * #IDLE_POOL_TIMEOUT} is closed and dropped, so a large and changing set of endpoint hosts does not
@@ -148,11 +157,17 @@ public final class NettyTransport implements Transport {
   private static final Duration IDLE_POOL_CHECK_INTERVAL = Duration.ofMinutes(1);
   private static final Set<String> FRAMING_HEADERS =
       Set.of("host", "content-length", "transfer-encoding", "connection");
+  private static final String HTTPS_ONLY_ERROR =
+      "request not sent: the URL scheme is http, but this transport sends over https only"
+          + " (httpsOnly is set); use an https URL";
 
   private final Duration requestTimeout;
   private final Duration connectTimeout;
   private final int maxConnectionsPerHost;
   private final String userAgent;
+  private final Proxy proxy;
+  private final boolean httpsOnly;
+  private final AddressFilter addressFilter;
   private final Clock clock = Clock.systemUTC();
   private final LongSupplier nanoTicker;
   private final Duration idlePoolTimeout;
@@ -173,6 +188,8 @@ public final class NettyTransport implements Transport {
     this.userAgent = builder.userAgent;
     this.nanoTicker = builder.nanoTicker;
     this.idlePoolTimeout = builder.idlePoolTimeout;
+    this.proxy = builder.proxy;
+    this.httpsOnly = builder.httpsOnly;
     this.sslContext = buildSslContext(builder.trustManagerFactory);
 
     this.lookupExecutor =
@@ -184,11 +201,14 @@ public final class NettyTransport implements Transport {
             new LinkedBlockingQueue<>(MAX_QUEUED_LOOKUPS),
             new DefaultThreadFactory("webhook-dns", true));
     lookupExecutor.allowCoreThreadTimeOut(true);
-    AddressFilter filter = AddressFilter.of(builder.allowPrivateAddresses, builder.allowedRanges);
+    this.addressFilter = AddressFilter.of(builder.allowPrivateAddresses, builder.allowedRanges);
+    // With a proxy, the transport resolves only the proxy's host name. The operator chose that
+    // address, so it is not filtered.
+    AddressFilter resolvedAddressFilter = proxy == null ? addressFilter : AddressFilter.allowAll();
     this.resolverGroup =
         new FilteringResolverGroup(
             builder.hostResolver,
-            filter,
+            resolvedAddressFilter,
             lookupExecutor,
             nanoTicker,
             DNS_CACHE_TTL,
@@ -216,13 +236,15 @@ public final class NettyTransport implements Transport {
 
     LOG.info(
         "Netty transport started: requestTimeout={}, connectTimeout={}, maxConnectionsPerHost={},"
-            + " allowPrivateAddresses={}, allowedRanges={}, eventLoopThreads={}, trustStore={},"
-            + " userAgent={}",
+            + " allowPrivateAddresses={}, allowedRanges={}, proxy={}, httpsOnly={},"
+            + " eventLoopThreads={}, trustStore={}, userAgent={}",
         requestTimeout,
         connectTimeout,
         maxConnectionsPerHost,
         builder.allowPrivateAddresses,
         builder.allowedRanges,
+        proxy == null ? "none" : proxy,
+        httpsOnly,
         builder.eventLoopThreads == 0 ? "Netty default" : builder.eventLoopThreads,
         builder.trustManagerFactory == null ? "JVM default" : "custom",
         userAgent);
@@ -235,8 +257,9 @@ public final class NettyTransport implements Transport {
 
   /**
    * Starts one attempt. The stage completes with a response outcome for any HTTP status, and with a
-   * failure outcome for everything else: an invalid URL or header, a rejected address, a DNS,
-   * connect, TLS or I/O error, a timeout, or a closed transport.
+   * failure outcome for everything else: an invalid URL or header, an http URL when the transport
+   * sends over https only, a rejected address, a DNS, connect, proxy, TLS or I/O error, a timeout,
+   * or a closed transport.
    */
   @Override
   public CompletionStage<DeliveryOutcome> send(DeliveryRequest request) {
@@ -263,12 +286,22 @@ public final class NettyTransport implements Transport {
     } catch (IllegalArgumentException e) {
       return failed(e.getMessage(), startNanos);
     }
+    if (httpsOnly && !target.tls()) {
+      return failed(HTTPS_ONLY_ERROR, startNanos);
+    }
+    if (proxy != null) {
+      Optional<String> rejection = literalHostRejection(target.host());
+      if (rejection.isPresent()) {
+        return failed(rejection.get(), startNanos);
+      }
+    }
     LOG.debug(
         "Sending attempt {} of message {} to endpoint {}",
         request.attempt(),
         request.messageId(),
         request.endpointId());
-    Exchange exchange = new Exchange(request, target, requestTimeout);
+    String proxyAuthority = proxy == null ? null : proxy.authority();
+    Exchange exchange = new Exchange(request, target, requestTimeout, proxyAuthority);
     start(exchange);
     return exchange.result();
   }
@@ -298,7 +331,7 @@ public final class NettyTransport implements Transport {
 
   private void onAcquired(Exchange exchange, FixedChannelPool pool, Future<?> acquired) {
     if (!acquired.isSuccess()) {
-      exchange.fail(Failures.describe(acquired.cause(), exchange.target(), connectTimeout));
+      exchange.fail(Failures.describe(acquired.cause(), exchange.target(), connectTimeout, proxy));
       return;
     }
     Channel channel = (Channel) acquired.getNow();
@@ -425,10 +458,14 @@ public final class NettyTransport implements Transport {
   }
 
   private PoolEntry newPool(Target.PoolKey key) {
+    // With a proxy, the bootstrap resolves and connects to the proxy, and the pool handler opens
+    // the tunnel to the pool's host and port.
     Bootstrap poolBootstrap =
-        bootstrap.clone().remoteAddress(InetSocketAddress.createUnresolved(key.host(), key.port()));
+        bootstrap
+            .clone()
+            .remoteAddress(proxy == null ? key.unresolvedAddress() : proxy.unresolvedAddress());
     HttpPoolHandler handler =
-        new HttpPoolHandler(key, sslContext, requestTimeout, connectTimeout, clock);
+        new HttpPoolHandler(key, proxy, sslContext, requestTimeout, connectTimeout, clock);
     FixedChannelPool pool =
         new FixedChannelPool(
             poolBootstrap,
@@ -524,6 +561,33 @@ public final class NettyTransport implements Transport {
   private static CompletionStage<DeliveryOutcome> failed(String error, long startNanos) {
     Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
     return CompletableFuture.completedFuture(DeliveryOutcome.failure(error, elapsed));
+  }
+
+  /**
+   * Returns why the address filter rejects {@code host} when it is an IP literal, in any reading
+   * that common parsers give it, or empty when it is allowed or a name. With a proxy, this is the
+   * only check before the proxy connects: the proxy reads the literal and resolves names itself.
+   */
+  private Optional<String> literalHostRejection(String host) {
+    List<InetAddress> readings =
+        host.indexOf(':') >= 0
+            ? AddressFilter.parseLiteral(host).map(List::of).orElse(List.of())
+            : AddressFilter.ipv4Readings(host);
+    for (InetAddress address : readings) {
+      Optional<String> reason = addressFilter.rejectionReason(address);
+      if (reason.isPresent()) {
+        String ip = address.getHostAddress();
+        boolean readAsWritten = host.indexOf(':') >= 0 || AddressFilter.isDottedDecimal(host);
+        String subject = readAsWritten ? "host " + ip : "host " + host + " (read as " + ip + ")";
+        return Optional.of(
+            subject
+                + " is "
+                + reason.get()
+                + "; add its range to allowedRanges or set allowPrivateAddresses(true) to deliver"
+                + " to it");
+      }
+    }
+    return Optional.empty();
   }
 
   /**
@@ -661,6 +725,159 @@ public final class NettyTransport implements Transport {
   }
 
   /**
+   * An HTTP proxy, parsed from the URI given to {@link Builder#proxy}. Its {@link #toString()}
+   * masks the password.
+   *
+   * @param host the host name or IP literal, without IPv6 brackets
+   * @param port the port
+   * @param username the user name for Basic proxy authentication, or null without authentication
+   * @param password the password for Basic proxy authentication, or null without authentication
+   */
+  record Proxy(String host, int port, String username, String password) {
+
+    private static final String MASK = "****";
+
+    /**
+     * Parses an {@code http://[user:password@]host:port} URI.
+     *
+     * @throws IllegalArgumentException when {@code uri} is not such a URI; the message names it
+     *     with the password masked
+     */
+    static Proxy parse(URI uri) {
+      if (uri == null) {
+        throw new IllegalArgumentException(
+            "proxy must not be null; omit the call to connect to endpoints directly");
+      }
+      String problem = problem(uri);
+      if (problem != null) {
+        throw new IllegalArgumentException(
+            "proxy '"
+                + masked(uri)
+                + "' is invalid: "
+                + problem
+                + "; write it as http://host:port or http://user:password@host:port");
+      }
+      String host = uri.getHost();
+      if (host.startsWith("[")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      String userInfo = uri.getRawUserInfo();
+      if (userInfo == null) {
+        return new Proxy(host, uri.getPort(), null, null);
+      }
+      // Split before decoding, so that an encoded colon (%3A) stays in the password.
+      int colon = userInfo.indexOf(':');
+      return new Proxy(
+          host,
+          uri.getPort(),
+          percentDecode(userInfo.substring(0, colon)),
+          percentDecode(userInfo.substring(colon + 1)));
+    }
+
+    /** Returns what makes {@code uri} unusable as a proxy, or null when it is usable. */
+    private static String problem(URI uri) {
+      String scheme = uri.getScheme();
+      if (scheme == null || !scheme.equalsIgnoreCase("http")) {
+        return "the scheme must be http, because the transport supports only HTTP proxies that"
+            + " accept CONNECT";
+      }
+      if (uri.isOpaque() || uri.getHost() == null) {
+        return "it has no host, or the host is malformed";
+      }
+      if (uri.getPort() == -1) {
+        return "it has no port";
+      }
+
+      String path = uri.getRawPath();
+      if (path != null && !path.isEmpty() && !path.equals("/")) {
+        return "it has a path";
+      }
+      if (uri.getRawQuery() != null) {
+        return "it has a query";
+      }
+      if (uri.getRawFragment() != null) {
+        return "it has a fragment";
+      }
+      return userInfoProblem(uri.getRawUserInfo());
+    }
+
+    /** Returns what makes the raw user-info unusable for Basic authentication, or null. */
+    private static String userInfoProblem(String userInfo) {
+      if (userInfo == null) {
+        return null;
+      }
+      int colon = userInfo.indexOf(':');
+      if (colon < 0) {
+        return "its user-info has no password";
+      }
+      if (colon == 0) {
+        return "its user name is empty";
+      }
+      if (percentDecode(userInfo.substring(0, colon)).indexOf(':') >= 0) {
+        return "its user name contains a colon, which Basic authentication does not allow";
+      }
+      return null;
+    }
+
+    /** Decodes a percent-encoded URI component as UTF-8, keeping {@code +} as it is. */
+    private static String percentDecode(String raw) {
+      // URLDecoder decodes form data, where + means a space, so a literal + is escaped first.
+      return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Returns {@code uri} as text with everything after the first colon of its user-info
+     * replaced by {@link #MASK}. An opaque URI that contains {@code @} is masked whole.
+     */
+    static String masked(URI uri) {
+      String text = uri.toString();
+      String authority = uri.getRawAuthority();
+      if (authority == null) {
+        return uri.isOpaque() && text.indexOf('@') >= 0 ? uri.getScheme() + ":" + MASK : text;
+      }
+      int at = authority.lastIndexOf('@');
+      int colon = authority.indexOf(':');
+      if (at < 0 || colon < 0 || colon > at) {
+        return text;
+      }
+      StringBuilder masked = new StringBuilder();
+      if (uri.getScheme() != null) {
+        masked.append(uri.getScheme()).append(':');
+      }
+      masked.append("//").append(authority, 0, colon + 1).append(MASK);
+      masked.append(authority, at, authority.length());
+      masked.append(uri.getRawPath() == null ? "" : uri.getRawPath());
+      if (uri.getRawQuery() != null) {
+        masked.append('?').append(uri.getRawQuery());
+      }
+      if (uri.getRawFragment() != null) {
+        masked.append('#').append(uri.getRawFragment());
+      }
+      return masked.toString();
+    }
+
+    boolean hasCredentials() {
+      return username != null;
+    }
+
+    /** Returns {@code host:port}, with brackets around an IPv6 literal. */
+    String authority() {
+      return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** Returns the proxy's address, which the transport's resolver resolves for each connection. */
+    InetSocketAddress unresolvedAddress() {
+      return InetSocketAddress.createUnresolved(host, port);
+    }
+
+    /** Returns the proxy as a URI with the password masked. */
+    @Override
+    public String toString() {
+      return "http://" + (username == null ? "" : username + ":" + MASK + "@") + authority();
+    }
+  }
+
+  /**
    * Collects the options of a {@link NettyTransport}. Each setter rejects an invalid value at once
    * with an {@link IllegalArgumentException} that names the option and the value.
    */
@@ -676,14 +893,17 @@ public final class NettyTransport implements Transport {
     private Function<String, InetAddress[]> hostResolver = FilteringResolverGroup::systemLookup;
     private LongSupplier nanoTicker = System::nanoTime;
     private Duration idlePoolTimeout = IDLE_POOL_TIMEOUT;
+    private Proxy proxy;
+    private boolean httpsOnly;
 
     private Builder() {}
 
     /**
-     * Sets the time that resolving and connecting may take, and then the time that the TLS
-     * handshake, writing the request and reading the response may take. When either passes, the
-     * attempt fails with "request timed out". Default: {@link #DEFAULT_REQUEST_TIMEOUT} (15 s); from 1 ms
-     * to {@link #MAX_TIMEOUT}.
+     * Sets the time that resolving and connecting may take (with a {@link #proxy}, up to the
+     * proxy's response to {@code CONNECT}), and then the time that the TLS handshake, writing the
+     * request and reading the response may take. When either passes, the attempt fails with
+     * "request timed out". Default: {@link #DEFAULT_REQUEST_TIMEOUT} (15 s); from 1 ms to {@link
+     * #MAX_TIMEOUT}.
      */
     public Builder requestTimeout(Duration requestTimeout) {
       this.requestTimeout = checkTimeout("requestTimeout", requestTimeout);
@@ -788,7 +1008,8 @@ public final class NettyTransport implements Transport {
      * runs on a small dedicated thread pool, never on an event loop, and may throw an unchecked
      * exception or return an empty array when the name is unknown. IP literals, in any form that
      * {@link AddressFilter#parseLiteral} accepts, never reach it. Its answers are cached for {@link
-     * #DNS_CACHE_TTL} and checked with the {@link AddressFilter} like those of the default.
+     * #DNS_CACHE_TTL} and checked with the {@link AddressFilter} like those of the default. With
+     * a {@link #proxy}, it resolves only the proxy's host name, and its addresses are not filtered.
      * Default: {@link InetAddress#getAllByName}.
      */
     public Builder hostResolver(Function<String, InetAddress[]> hostResolver) {
@@ -797,6 +1018,39 @@ public final class NettyTransport implements Transport {
             "hostResolver must not be null; omit the call to use the JVM's resolver");
       }
       this.hostResolver = hostResolver;
+      return this;
+    }
+
+    /**
+     * Sets an HTTP proxy that every connection goes through, as {@code http://host:port}, or as
+     * {@code http://user:password@host:port} for Basic proxy authentication with a percent-encoded
+     * user name and password. Each new connection goes to the proxy and sends {@code CONNECT
+     * host:port} with the endpoint's host name, so the proxy resolves it and the transport does
+     * not. TLS for https endpoints runs inside the tunnel, with SNI and certificate checks against
+     * the endpoint's host. The request timeout covers resolving the proxy's name, connecting to
+     * it and its response to {@code CONNECT}. Pools stay per endpoint scheme, host and port.
+     *
+     * <p>Endpoint hosts that are IP literals are still checked with the {@link AddressFilter}
+     * before anything is sent. The addresses that the proxy resolves host names to are not, so
+     * the proxy must apply its own rules to them. The proxy's own address is not checked. Default:
+     * none; connections go straight to the endpoint.
+     *
+     * @throws IllegalArgumentException when the URI is null, its scheme is not http, it has no
+     *     host or port, it has a path other than {@code /}, a query or a fragment, or its user-info
+     *     is not {@code user:password}. The message names the URI with the password masked.
+     */
+    public Builder proxy(URI proxy) {
+      this.proxy = Proxy.parse(proxy);
+      return this;
+    }
+
+    /**
+     * Sets whether attempts may use https URLs only. When set, an attempt to an http URL fails at
+     * once, without a connection, with an error saying that the transport sends over https only.
+     * Default: {@code false}.
+     */
+    public Builder httpsOnly(boolean httpsOnly) {
+      this.httpsOnly = httpsOnly;
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.webhookdispatcher.netty;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Locale;
 
@@ -70,6 +71,11 @@ record Target(String scheme, String host, int port, String hostHeader, String pa
 
     boolean tls() {
       return scheme.equals("https");
+    }
+
+    /** Returns the host and port unresolved, for the bootstrap's resolver or the proxy. */
+    InetSocketAddress unresolvedAddress() {
+      return InetSocketAddress.createUnresolved(host, port);
     }
   }
 }

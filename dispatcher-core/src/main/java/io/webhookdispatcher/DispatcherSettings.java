@@ -1,9 +1,12 @@
 package io.webhookdispatcher;
 
 import io.webhookdispatcher.netty.AddressFilter;
+import io.webhookdispatcher.netty.NettyTransport;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /** Effective delivery settings of a {@link WebhookDispatcher}, immutable. */
 public final class DispatcherSettings {
@@ -57,6 +60,7 @@ public final class DispatcherSettings {
   private final Duration disableAfter;
   private final List<String> allowedRanges;
   private final boolean httpsOnly;
+  private final URI proxy;
   private final int maxMessageBytes;
   private final boolean allowPrivateAddresses;
   private final String nodeId;
@@ -73,6 +77,7 @@ public final class DispatcherSettings {
     this.disableAfter = builder.disableAfter;
     this.allowedRanges = builder.allowedRanges;
     this.httpsOnly = builder.httpsOnly;
+    this.proxy = builder.proxy;
     this.maxMessageBytes = builder.maxMessageBytes;
     this.allowPrivateAddresses = builder.allowPrivateAddresses;
     this.nodeId = nodeId;
@@ -140,6 +145,11 @@ public final class DispatcherSettings {
     return httpsOnly;
   }
 
+  /** Returns the HTTP CONNECT proxy that webhooks leave through, if one is set. */
+  public Optional<URI> proxy() {
+    return Optional.ofNullable(proxy);
+  }
+
   public String nodeId() {
     return nodeId;
   }
@@ -170,6 +180,8 @@ public final class DispatcherSettings {
         + allowedRanges
         + ", httpsOnly="
         + httpsOnly
+        + ", proxy="
+        + (proxy == null ? "none" : proxy.getScheme() + "://" + proxy.getHost() + ":" + proxy.getPort())
         + ", allowPrivateAddresses="
         + allowPrivateAddresses;
   }
@@ -186,6 +198,7 @@ public final class DispatcherSettings {
     private Duration disableAfter = DEFAULT_DISABLE_AFTER;
     private List<String> allowedRanges = List.of();
     private boolean httpsOnly;
+    private URI proxy;
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     private boolean allowPrivateAddresses;
     private String nodeId;
@@ -242,6 +255,11 @@ public final class DispatcherSettings {
 
     void httpsOnly(boolean httpsOnly) {
       this.httpsOnly = httpsOnly;
+    }
+
+    void proxy(URI proxy) {
+      NettyTransport.builder().proxy(proxy);
+      this.proxy = proxy;
     }
 
     void allowPrivateAddresses(boolean allowPrivateAddresses) {

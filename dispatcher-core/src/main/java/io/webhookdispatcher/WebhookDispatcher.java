@@ -10,6 +10,7 @@ import io.webhookdispatcher.internal.MessageCodec;
 import io.webhookdispatcher.internal.Uuids;
 import io.webhookdispatcher.netty.AddressFilter;
 import io.webhookdispatcher.netty.NettyTransport;
+import io.webhookdispatcher.netty.NettyTransportProvider;
 import io.webhookdispatcher.internal.TransportProviders;
 import io.webhookdispatcher.spi.EndpointStore;
 import io.webhookdispatcher.spi.HandOffTransport;
@@ -91,12 +92,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     } else if (builder.transportConfig != null) {
       this.transport = TransportProviders.create(builder.transportConfig, settings);
     } else {
-      this.transport =
-          NettyTransport.builder()
-              .requestTimeout(settings.requestTimeout())
-              .allowPrivateAddresses(settings.allowPrivateAddresses())
-              .allowedRanges(settings.allowedRanges())
-              .build();
+      this.transport = NettyTransportProvider.fromSettings(settings);
     }
     this.handOff = transport instanceof HandOffTransport h ? h : null;
     if (handOff != null) {
@@ -626,9 +622,9 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
 
     /**
-     * Sets the transport. Default: a {@link NettyTransport} built from {@link #requestTimeout} and
-     * {@link #allowPrivateAddresses}, closed with the dispatcher. A transport given here is not
-     * closed by the dispatcher.
+     * Sets the transport. Default: a {@link NettyTransport} built from {@link #requestTimeout},
+     * {@link #allowPrivateAddresses}, {@link #allowedRanges}, {@link #httpsOnly} and {@link
+     * #proxy}, closed with the dispatcher. A transport given here is not closed by the dispatcher.
      */
     public Builder transport(Transport transport) {
       this.transport = Objects.requireNonNull(transport, "transport");
@@ -777,6 +773,19 @@ public final class WebhookDispatcher implements AutoCloseable {
      */
     public Builder httpsOnly(boolean httpsOnly) {
       settings.httpsOnly(httpsOnly);
+      return this;
+    }
+
+    /**
+     * Sends every webhook through an HTTP CONNECT proxy, {@code http://host:port}, with {@code
+     * user:password@} for Basic authentication. The proxy then resolves endpoint host names, so it
+     * must apply its own address rules; only literal IP hosts are still checked here. Default:
+     * none.
+     *
+     * @throws IllegalArgumentException naming the value, password masked, when it is not such a URL
+     */
+    public Builder proxy(URI proxy) {
+      settings.proxy(Objects.requireNonNull(proxy, "proxy"));
       return this;
     }
 

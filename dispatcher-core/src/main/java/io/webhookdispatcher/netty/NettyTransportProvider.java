@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * Provides the {@code netty} transport: {@link NettyTransport} with the dispatcher's request
- * timeout and address checks. It reads no key of its own.
+ * timeout, address checks, https-only setting and proxy. It reads no key of its own.
  */
 public final class NettyTransportProvider implements TransportProvider {
 
@@ -21,10 +21,21 @@ public final class NettyTransportProvider implements TransportProvider {
 
   @Override
   public Transport create(Map<String, String> config, DispatcherSettings settings) {
-    return NettyTransport.builder()
-        .requestTimeout(settings.requestTimeout())
-        .allowPrivateAddresses(settings.allowPrivateAddresses())
-        .allowedRanges(settings.allowedRanges())
-        .build();
+    return fromSettings(settings);
+  }
+
+  /**
+   * Returns a transport with the dispatcher's request timeout, address rules, https-only setting
+   * and proxy.
+   */
+  public static NettyTransport fromSettings(DispatcherSettings settings) {
+    NettyTransport.Builder builder =
+        NettyTransport.builder()
+            .requestTimeout(settings.requestTimeout())
+            .allowPrivateAddresses(settings.allowPrivateAddresses())
+            .allowedRanges(settings.allowedRanges())
+            .httpsOnly(settings.httpsOnly());
+    settings.proxy().ifPresent(builder::proxy);
+    return builder.build();
   }
 }

@@ -20,6 +20,7 @@ import io.webhookdispatcher.jdbc.TestReceiver.Answer;
 import io.webhookdispatcher.spi.DeliveryResult;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.ArrayList;
@@ -156,6 +157,25 @@ class DispatcherDeliveryTest {
     assertThatThrownBy(() -> dispatcher.createEndpoint(receiver.url(), null))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("a loopback address (127.0.0.0/8)");
+  }
+
+  @Test
+  void proxy_setting_routes_attempts_through_proxy() {
+    int closedPort = TestDatabases.closedPort();
+    dispatcher =
+        dispatcherBuilder()
+            .proxy(URI.create("http://user:planted-proxy-password@127.0.0.1:" + closedPort))
+            .build();
+    dispatcher.createEndpoint(receiver.url(), null);
+    PublishedMessage published = dispatcher.publish(payment("captured"));
+
+    dispatcher.runOnce();
+
+    Attempt attempt = store.attempts(published.id()).orElseThrow().get(0);
+    assertThat(attempt.error()).contains("proxy 127.0.0.1:" + closedPort);
+    assertThat(attempt.error()).doesNotContain("planted-proxy-password");
+    assertThat(receiver.received()).isEmpty();
+    assertThat(dispatcher.settings().toString()).doesNotContain("planted-proxy-password");
   }
 
   @Test

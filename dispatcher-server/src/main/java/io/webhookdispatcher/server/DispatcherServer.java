@@ -133,6 +133,7 @@ public final class DispatcherServer implements AutoCloseable {
             .httpsOnly(config.httpsOnly())
             .maxMessageBytes(config.maxMessageBytes());
     config.lease().ifPresent(builder::lease);
+    config.proxy().ifPresent(builder::proxy);
     config.nodeId().ifPresent(builder::nodeId);
     try {
       return builder.transportConfig(config.transportConfig()).build();

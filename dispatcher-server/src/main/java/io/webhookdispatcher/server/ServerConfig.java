@@ -4,8 +4,11 @@ import io.webhookdispatcher.DispatcherSettings;
 import io.webhookdispatcher.RetrySchedule;
 import io.webhookdispatcher.jdbc.JdbcWebhookStore;
 import io.webhookdispatcher.netty.AddressFilter;
+import io.webhookdispatcher.netty.NettyTransport;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,6 +104,7 @@ public final class ServerConfig {
   private final Duration disableAfter;
   private final List<String> allowedRanges;
   private final boolean httpsOnly;
+  private final URI proxy;
   private final List<String> unknownKeys;
 
   private ServerConfig(Builder builder) {
@@ -127,6 +131,7 @@ public final class ServerConfig {
     this.disableAfter = builder.disableAfter;
     this.allowedRanges = builder.allowedRanges;
     this.httpsOnly = builder.httpsOnly;
+    this.proxy = builder.proxy;
     this.unknownKeys = List.copyOf(builder.unknownKeys);
   }
 
@@ -245,6 +250,7 @@ public final class ServerConfig {
           builder.allowPrivateAddresses(parseBoolean(setting, value));
       case DELIVERY_ALLOWED_RANGES -> builder.allowedRanges(parseList(value));
       case DELIVERY_HTTPS_ONLY -> builder.httpsOnly(parseBoolean(setting, value));
+      case DELIVERY_PROXY -> builder.proxy(value.isEmpty() ? null : parseProxy(value));
       case DELIVERY_LEASE -> builder.lease(value.isEmpty() ? null : parseDuration(setting, value));
       case DELIVERY_POLL_INTERVAL -> builder.pollInterval(parseDuration(setting, value));
       case JDBC_MAX_POOL_SIZE ->
@@ -258,6 +264,17 @@ public final class ServerConfig {
           builder.disableAfter(value.equals("0") ? Duration.ZERO : parseDuration(setting, value));
       case MESSAGE_MAX_BYTES ->
           builder.maxMessageBytes(parseInt(setting, value, "a whole number of bytes, at least 1"));
+    }
+  }
+
+  private static URI parseProxy(String value) {
+    try {
+      return new URI(value);
+    } catch (URISyntaxException e) {
+      throw invalid(
+          Setting.DELIVERY_PROXY.key(),
+          maskJdbcUrl(value),
+          "expected a URL such as http://proxy.internal:3128");
     }
   }
 
@@ -406,6 +423,11 @@ public final class ServerConfig {
     return httpsOnly;
   }
 
+  /** Returns the HTTP CONNECT proxy that webhooks leave through, if one is set. */
+  public Optional<URI> proxy() {
+    return Optional.ofNullable(proxy);
+  }
+
   /** Returns how long an endpoint must fail before it is disabled; zero means never. */
   public Duration disableAfter() {
     return disableAfter;
@@ -446,6 +468,8 @@ public final class ServerConfig {
         Setting.DELIVERY_ALLOWED_RANGES.key(),
         allowedRanges.isEmpty() ? "none" : String.join(",", allowedRanges));
     values.put(Setting.DELIVERY_HTTPS_ONLY.key(), Boolean.toString(httpsOnly));
+    values.put(
+        Setting.DELIVERY_PROXY.key(), proxy == null ? "unset" : maskJdbcUrl(proxy.toString()));
     values.put(Setting.DELIVERY_LEASE.key(), lease == null ? "unset" : formatDuration(lease));
     values.put(Setting.DELIVERY_POLL_INTERVAL.key(), formatDuration(pollInterval));
     values.put(Setting.JDBC_MAX_POOL_SIZE.key(), Integer.toString(jdbcMaxPoolSize));
@@ -524,6 +548,7 @@ public final class ServerConfig {
     private Duration disableAfter = DispatcherSettings.DEFAULT_DISABLE_AFTER;
     private List<String> allowedRanges = List.of();
     private boolean httpsOnly;
+    private URI proxy;
     private List<String> unknownKeys = new ArrayList<>();
 
     private Builder() {}
@@ -709,6 +734,19 @@ public final class ServerConfig {
             Setting.DELIVERY_ALLOWED_RANGES.key(), String.join(",", allowedRanges), e.getMessage());
       }
       this.allowedRanges = List.copyOf(allowedRanges);
+      return this;
+    }
+
+    /** Sets the HTTP CONNECT proxy, or {@code null} for direct connections. Default: none. */
+    public Builder proxy(URI proxy) {
+      if (proxy != null) {
+        try {
+          NettyTransport.builder().proxy(proxy);
+        } catch (IllegalArgumentException e) {
+          throw invalid(Setting.DELIVERY_PROXY.key(), maskJdbcUrl(proxy.toString()), e.getMessage());
+        }
+      }
+      this.proxy = proxy;
       return this;
     }
 

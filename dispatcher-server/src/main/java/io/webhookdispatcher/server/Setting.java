@@ -63,6 +63,11 @@ enum Setting {
       "webhooks.delivery.https-only",
       "false",
       "Whether endpoints must use https (true or false)."),
+  DELIVERY_PROXY(
+      "webhooks.delivery.proxy",
+      "",
+      "HTTP CONNECT proxy that every webhook leaves through, as http://host:port, with"
+          + " user:password@ for Basic authentication; unset means direct connections."),
   DELIVERY_LEASE(
       "webhooks.delivery.lease",
       "",

@@ -213,6 +213,28 @@ class ServerConfigTest {
   }
 
   @Test
+  void proxy_password_is_masked() {
+    ServerConfig config =
+        parse("webhooks.delivery.proxy", "http://webhooks:planted-proxy-pw@proxy.internal:3128");
+
+    assertThat(config.proxy()).isPresent();
+    assertThat(config.toString())
+        .contains("webhooks.delivery.proxy=http://webhooks:****@proxy.internal:3128")
+        .doesNotContain("planted-proxy-pw");
+  }
+
+  @Test
+  void https_proxy_is_rejected_without_its_password() {
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () -> parse("webhooks.delivery.proxy", "https://u:planted-proxy-pw@proxy.internal:3128"));
+
+    assertThat(error.key()).isEqualTo("webhooks.delivery.proxy");
+    assertThat(error.getMessage()).doesNotContain("planted-proxy-pw");
+  }
+
+  @Test
   void https_only_is_parsed() {
     assertThat(parse("webhooks.delivery.https-only", "true").httpsOnly()).isTrue();
     assertThat(ServerConfig.builder().build().httpsOnly()).isFalse();

@@ -115,6 +115,7 @@ public final class WebhookDispatcher implements AutoCloseable {
             handOff != null ? settings.maxInFlight() : settings.maxInFlightPerEndpoint(),
             settings.lease(),
             handOff != null ? EndpointHealth.OFF : new EndpointHealth(settings.disableAfter()),
+            handOff != null ? null : HAND_OFF_TARGET_ID,
             builder.meterRegistry);
   }
 

@@ -54,6 +54,12 @@ public final class DeliveryLoop {
   private final int maxInFlightPerEndpoint;
   private final Duration lease;
   private final EndpointHealth health;
+
+  /**
+   * The hand-off target whose deliveries this loop fans out to the endpoints instead of sending,
+   * because its transport sends webhooks itself; {@code null} with a hand-off transport.
+   */
+  private final UUID leftHandOffTarget;
   private final DeliveryMeters meters;
 
   /** Statuses that ask the sender to slow down, whose {@code Retry-After} is honoured. */
@@ -83,6 +89,7 @@ public final class DeliveryLoop {
       int maxInFlightPerEndpoint,
       Duration lease,
       EndpointHealth health,
+      UUID leftHandOffTarget,
       MeterRegistry meterRegistry) {
     this.outbox = outbox;
     this.transport = transport;
@@ -95,6 +102,7 @@ public final class DeliveryLoop {
     this.maxInFlightPerEndpoint = maxInFlightPerEndpoint;
     this.lease = lease;
     this.health = health;
+    this.leftHandOffTarget = leftHandOffTarget;
     this.meters = new DeliveryMeters(meterRegistry, inFlight::get);
   }
 
@@ -116,18 +124,7 @@ public final class DeliveryLoop {
    */
   public int runOnceAndWait(Duration timeout) {
     List<ClaimedDelivery> batch = outbox.claim(nodeId, batchSize, maxInFlightPerEndpoint, lease);
-    List<CompletableFuture<Void>> sends = new ArrayList<>(batch.size());
-    List<ClaimedDelivery> heldBack = new ArrayList<>();
-    for (ClaimedDelivery delivery : batch) {
-      if (mayStartNow(delivery)) {
-        sends.add(send(delivery));
-      } else {
-        heldBack.add(delivery);
-      }
-    }
-    if (!heldBack.isEmpty()) {
-      outbox.postpone(heldBack, EndpointPace.WAIT);
-    }
+    List<CompletableFuture<Void>> sends = start(batch);
     try {
       CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0]))
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -178,10 +175,25 @@ public final class DeliveryLoop {
       return 0;
     }
     List<ClaimedDelivery> batch = outbox.claim(nodeId, capacity, maxInFlightPerEndpoint, lease);
+    start(batch);
+    return batch.size();
+  }
+
+  /**
+   * Sends each claimed delivery that its endpoint's rate limit lets start now, hands the others
+   * back for later, and fans out any hand-off that a hand-off transport left behind.
+   *
+   * @return the sends started
+   */
+  private List<CompletableFuture<Void>> start(List<ClaimedDelivery> batch) {
+    List<CompletableFuture<Void>> sends = new ArrayList<>(batch.size());
     List<ClaimedDelivery> heldBack = new ArrayList<>();
+    List<ClaimedDelivery> leftHandOffs = new ArrayList<>();
     for (ClaimedDelivery delivery : batch) {
-      if (mayStartNow(delivery)) {
-        send(delivery);
+      if (delivery.endpointId().equals(leftHandOffTarget)) {
+        leftHandOffs.add(delivery);
+      } else if (mayStartNow(delivery)) {
+        sends.add(send(delivery));
       } else {
         heldBack.add(delivery);
       }
@@ -190,7 +202,14 @@ public final class DeliveryLoop {
       outbox.postpone(heldBack, EndpointPace.WAIT);
       LOG.debug("Held back {} deliveries by their endpoints' rate limits", heldBack.size());
     }
-    return batch.size();
+    if (!leftHandOffs.isEmpty()) {
+      int redirected = outbox.redirectHandOffs(leftHandOffs);
+      LOG.info(
+          "Fanned out {} messages left pending for a delivery service to the endpoints, since"
+              + " this node sends webhooks itself",
+          redirected);
+    }
+    return sends;
   }
 
   /** Takes a permit of the endpoint's rate limit, if it has one; true when the send may start. */

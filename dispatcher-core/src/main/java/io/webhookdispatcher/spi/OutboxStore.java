@@ -91,6 +91,16 @@ public interface OutboxStore {
    */
   int postpone(List<ClaimedDelivery> deliveries, Duration delay);
 
+  /**
+   * Replaces each leased hand-off delivery by one pending delivery per endpoint, due now (failed
+   * for a disabled endpoint), and cancels the hand-off, in one transaction: for a node that sends
+   * webhooks itself and finds messages that a hand-off transport left pending. A hand-off whose
+   * lease token no longer matches is left alone.
+   *
+   * @return how many hand-offs were replaced
+   */
+  int redirectHandOffs(List<ClaimedDelivery> handOffs);
+
   /** Returns the attempts of a message, oldest first, or empty when the message is unknown. */
   Optional<List<Attempt>> attempts(UUID messageId);
 

@@ -271,6 +271,17 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
   }
 
   @Override
+  public int redirectHandOffs(List<ClaimedDelivery> handOffs) {
+    Objects.requireNonNull(handOffs, "handOffs");
+    if (handOffs.isEmpty()) {
+      return 0;
+    }
+    return inTransaction(
+        "fan out " + handOffs.size() + " hand-offs",
+        handle -> operations.redirectHandOffs(handle, handOffs));
+  }
+
+  @Override
   public Optional<List<Attempt>> attempts(UUID messageId) {
     Objects.requireNonNull(messageId, "messageId");
     return inTransaction(

@@ -256,6 +256,35 @@ final class StoreOperations {
     return postponed;
   }
 
+  /** Cancels each hand-off whose lease still matches and inserts a delivery per endpoint. */
+  int redirectHandOffs(Handle handle, List<ClaimedDelivery> handOffs) {
+    int redirected = 0;
+    for (ClaimedDelivery handOff : handOffs) {
+      int cancelled =
+          handle
+              .createUpdate(dialect.completeLeasedDelivery())
+              .bind("state", "CANCELLED")
+              .bind("attempt", handOff.attempt() - 1)
+              .bind("retryMillis", 0L)
+              .bind("deliveryId", handOff.deliveryId())
+              .bind("leaseToken", handOff.leaseToken())
+              .execute();
+      if (cancelled == 0) {
+        continue;
+      }
+      int deliveries =
+          handle
+              .createUpdate(dialect.insertDeliveriesForLiveEndpoints())
+              .bind("messageId", handOff.messageId())
+              .bind("handOff", false)
+              .execute();
+      LOG.debug(
+          "Fanned out hand-off of message {} to {} endpoints", handOff.messageId(), deliveries);
+      redirected++;
+    }
+    return redirected;
+  }
+
   /** Returns the attempts of a message, oldest first, or empty when the message is unknown. */
   Optional<List<Attempt>> attempts(Handle handle, UUID messageId) {
     long messages =

@@ -1274,6 +1274,44 @@ abstract class OutboxStoreContractTest {
   }
 
   @Test
+  void left_hand_off_is_fanned_out_to_endpoints() {
+    Endpoint first = createEndpoint();
+    Endpoint disabled = createEndpoint();
+    store.disableEndpoint(disabled.id(), "answered 410 Gone", Instant.now());
+    UUID targetId = UUID.randomUUID();
+    store.saveHandOffTarget(targetId, URI.create("http://127.0.0.1:9/hand-off"));
+    PublishedMessage published = store.publish(handOffMessage());
+    ClaimedDelivery handOff = store.claim("node-a", 10, LEASE).get(0);
+
+    int redirected = store.redirectHandOffs(List.of(handOff));
+
+    assertThat(redirected).isEqualTo(1);
+    assertThat(deliveryState(handOff.deliveryId())).isEqualTo("CANCELLED");
+    assertThat(store.claim("node-a", 10, LEASE))
+        .extracting(ClaimedDelivery::endpointId, ClaimedDelivery::messageId)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(first.id(), published.id()));
+    assertThat(
+            queryLong(
+                "SELECT COUNT(*) FROM webhook_delivery WHERE endpoint_id = ? AND state = 'FAILED'",
+                disabled.id()))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void hand_off_with_stale_lease_is_not_fanned_out() throws Exception {
+    createEndpoint();
+    store.saveHandOffTarget(UUID.randomUUID(), URI.create("http://127.0.0.1:9/hand-off"));
+    store.publish(handOffMessage());
+    ClaimedDelivery stale = store.claim("node-a", 1, Duration.ofMillis(50)).get(0);
+    await().atMost(MAX_WAIT).until(() -> !store.claim("node-b", 1, LEASE).isEmpty());
+
+    int redirected = store.redirectHandOffs(List.of(stale));
+
+    assertThat(redirected).isZero();
+    assertThat(store.pendingCount()).isEqualTo(1);
+  }
+
+  @Test
   void list_pages_through_endpoints_by_id() {
     List<UUID> ids = new ArrayList<>();
     for (int i = 0; i < 5; i++) {

@@ -123,6 +123,53 @@ class TransportSwitchTest {
     assertThat(received).as("nothing sent directly in Svix mode").hasSize(1);
   }
 
+  @Test
+  void hand_off_left_pending_is_delivered_after_switching_back() throws Exception {
+    String merchantUrl = "http://127.0.0.1:" + merchant.getAddress().getPort() + "/webhooks";
+    String jdbcUrl = "jdbc:h2:mem:payments-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+    svix.server.stubFor(
+        com.github.tomakehurst.wiremock.client.WireMock.post(urlPathEqualTo(SvixApiStub.MESSAGES))
+            .atPriority(1)
+            .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(503)));
+    Properties viaSvix = hostConfig(jdbcUrl);
+    viaSvix.setProperty("webhooks.transport", "svix");
+    viaSvix.setProperty("webhooks.svix.token", SvixApiStub.TOKEN);
+    viaSvix.setProperty("webhooks.svix.server-url", svix.url().toString());
+    viaSvix.setProperty("webhooks.svix.app-uid", SvixApiStub.APP_UID);
+    Endpoint endpoint;
+    PublishedMessage stranded;
+    try (PaymentsHost host = new PaymentsHost(viaSvix)) {
+      endpoint = host.registerMerchant(merchantUrl);
+      stranded = host.capturePayment(new BigDecimal("75.00"));
+      await()
+          .atMost(MAX_WAIT)
+          .untilAsserted(
+              () ->
+                  svix.server.verify(
+                      com.github.tomakehurst.wiremock.client.WireMock.moreThanOrExactly(1),
+                      postRequestedFor(urlPathEqualTo(SvixApiStub.MESSAGES))));
+    }
+
+    Properties netty = hostConfig(jdbcUrl);
+    netty.setProperty("webhooks.transport", "netty");
+    try (PaymentsHost host = new PaymentsHost(netty)) {
+      await()
+          .atMost(MAX_WAIT)
+          .until(
+              () ->
+                  received.stream()
+                      .anyMatch(r -> stranded.id().toString().equals(r.headers().get("webhook-id"))));
+    }
+
+    Received request =
+        received.stream()
+            .filter(r -> stranded.id().toString().equals(r.headers().get("webhook-id")))
+            .findFirst()
+            .orElseThrow();
+    WebhookVerifier.forSecret(endpoint.secret()).verify(request.headers(), request.body());
+    assertThat(request.body()).isEqualTo(stranded.body());
+  }
+
   private JsonNode bodyOf(String path) throws IOException {
     return bodiesOf(path).get(0);
   }

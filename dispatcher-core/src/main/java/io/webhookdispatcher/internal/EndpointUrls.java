@@ -66,7 +66,42 @@ public final class EndpointUrls {
           "url '" + quote(url) + "' is invalid: port " + uri.getPort() + " is not from 1 to 65535");
     }
     checkLiteral(uri.getHost(), filter);
+    checkNameLength(uri.getHost());
     return uri;
+  }
+
+  /** Maximum length of a DNS name, in characters, without a final dot. */
+  private static final int MAX_NAME_LENGTH = 253;
+
+  /** Maximum length of one DNS label, in characters. */
+  private static final int MAX_LABEL_LENGTH = 63;
+
+  /** Rejects a host name that no DNS server can resolve because a label or the whole is too long. */
+  private static void checkNameLength(String host) {
+    if (host.startsWith("[")) {
+      return;
+    }
+    String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+    if (name.length() > MAX_NAME_LENGTH) {
+      throw new InvalidInputException(
+          "url",
+          "url host is "
+              + name.length()
+              + " characters long, over the "
+              + MAX_NAME_LENGTH
+              + " that DNS allows");
+    }
+    for (String label : name.split("\\.")) {
+      if (label.length() > MAX_LABEL_LENGTH) {
+        throw new InvalidInputException(
+            "url",
+            "url host has a label of "
+                + label.length()
+                + " characters, over the "
+                + MAX_LABEL_LENGTH
+                + " that DNS allows");
+      }
+    }
   }
 
   /**

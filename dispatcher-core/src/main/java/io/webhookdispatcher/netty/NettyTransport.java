@@ -787,6 +787,9 @@ public final class NettyTransport implements Transport {
       if (uri.getPort() == -1) {
         return "it has no port";
       }
+      if (uri.getPort() < 1 || uri.getPort() > 65535) {
+        return "its port " + uri.getPort() + " is not from 1 to 65535";
+      }
 
       String path = uri.getRawPath();
       if (path != null && !path.isEmpty() && !path.equals("/")) {
@@ -836,15 +839,21 @@ public final class NettyTransport implements Transport {
         return uri.isOpaque() && text.indexOf('@') >= 0 ? uri.getScheme() + ":" + MASK : text;
       }
       int at = authority.lastIndexOf('@');
-      int colon = authority.indexOf(':');
-      if (at < 0 || colon < 0 || colon > at) {
+      if (at < 0) {
         return text;
       }
+      // The user name is kept only when a raw colon separates it from the password; otherwise the
+      // whole user-info is masked, since an encoded colon may hide the password inside it.
+      int colon = authority.indexOf(':');
       StringBuilder masked = new StringBuilder();
       if (uri.getScheme() != null) {
         masked.append(uri.getScheme()).append(':');
       }
-      masked.append("//").append(authority, 0, colon + 1).append(MASK);
+      masked.append("//");
+      if (colon >= 0 && colon < at) {
+        masked.append(authority, 0, colon + 1);
+      }
+      masked.append(MASK);
       masked.append(authority, at, authority.length());
       masked.append(uri.getRawPath() == null ? "" : uri.getRawPath());
       if (uri.getRawQuery() != null) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.webhookdispatcher.InvalidInputException;
 import io.webhookdispatcher.netty.AddressFilter;
 import java.net.URI;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -236,5 +237,31 @@ class EndpointUrlsTest {
 
   private static InvalidInputException rejected(String url, AddressFilter filter) {
     return assertThrows(InvalidInputException.class, () -> EndpointUrls.validate(url, filter));
+  }
+
+  @Test
+  void label_over_63_characters_is_rejected() {
+    String url = "https://" + "a".repeat(64) + ".example.com/hook";
+
+    InvalidInputException error =
+        assertThrows(
+            InvalidInputException.class,
+            () -> EndpointUrls.validate(url, AddressFilter.denyPrivate()));
+
+    assertThat(error.getMessage())
+        .isEqualTo("url host has a label of 64 characters, over the 63 that DNS allows");
+  }
+
+  @Test
+  void name_over_253_characters_is_rejected() {
+    String host = String.join(".", Collections.nCopies(5, "a".repeat(60))) + ".com";
+    String url = "https://" + host + "/hook";
+
+    InvalidInputException error =
+        assertThrows(
+            InvalidInputException.class,
+            () -> EndpointUrls.validate(url, AddressFilter.denyPrivate()));
+
+    assertThat(error.getMessage()).contains("over the 253 that DNS allows");
   }
 }

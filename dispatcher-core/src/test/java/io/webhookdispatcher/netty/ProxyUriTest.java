@@ -96,7 +96,7 @@ class ProxyUriTest {
         "http://:SECRET@proxy.test:3128 | http://:****@proxy.test:3128 | its user name is empty",
         "http://a%3Ab:SECRET@proxy.test:3128 | http://a%3Ab:****@proxy.test:3128"
             + " | its user name contains a colon",
-        "http://sender@proxy.test:3128 | http://sender@proxy.test:3128"
+        "http://sender@proxy.test:3128 | http://****@proxy.test:3128"
             + " | its user-info has no password",
       })
   void invalid_proxy_rejected_with_password_masked(String uri, String masked, String problem) {

@@ -116,9 +116,13 @@ final class RequestJson {
     if (value == null || value.isNull()) {
       return null;
     }
-    if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+    if (!value.isIntegralNumber()) {
       throw ApiException.badRequest(
           field + " must be a whole number or null, got " + describeNumber(value));
+    }
+    if (!value.canConvertToInt()) {
+      throw ApiException.badRequest(
+          field + " " + quote(value.asText()) + " is out of range for a whole number");
     }
     return value.intValue();
   }

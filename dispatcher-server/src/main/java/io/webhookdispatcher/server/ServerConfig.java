@@ -273,9 +273,20 @@ public final class ServerConfig {
     } catch (URISyntaxException e) {
       throw invalid(
           Setting.DELIVERY_PROXY.key(),
-          maskJdbcUrl(value),
+          maskUserInfo(value),
           "expected a URL such as http://proxy.internal:3128");
     }
+  }
+
+  /** Returns the value with everything before its last {@code @} masked, when it has one. */
+  static String maskUserInfo(String value) {
+    int at = value.lastIndexOf('@');
+    if (at < 0) {
+      return value;
+    }
+    int start = value.indexOf("//");
+    String prefix = start >= 0 && start < at ? value.substring(0, start + 2) : "";
+    return prefix + MASK + value.substring(at);
   }
 
   private static List<String> parseList(String value) {
@@ -454,7 +465,7 @@ public final class ServerConfig {
     values.put(Setting.SVIX_TOKEN.key(), svixToken);
     values.put(
         Setting.SVIX_SERVER_URL.key(),
-        svixServerUrl.isEmpty() ? "unset" : maskJdbcUrl(svixServerUrl));
+        svixServerUrl.isEmpty() ? "unset" : maskUserInfo(svixServerUrl));
     values.put(Setting.SVIX_APP_UID.key(), svixAppUid);
     values.put(Setting.DELIVERY_TIMEOUT.key(), formatDuration(deliveryTimeout));
     values.put(
@@ -469,7 +480,7 @@ public final class ServerConfig {
         allowedRanges.isEmpty() ? "none" : String.join(",", allowedRanges));
     values.put(Setting.DELIVERY_HTTPS_ONLY.key(), Boolean.toString(httpsOnly));
     values.put(
-        Setting.DELIVERY_PROXY.key(), proxy == null ? "unset" : maskJdbcUrl(proxy.toString()));
+        Setting.DELIVERY_PROXY.key(), proxy == null ? "unset" : maskUserInfo(proxy.toString()));
     values.put(Setting.DELIVERY_LEASE.key(), lease == null ? "unset" : formatDuration(lease));
     values.put(Setting.DELIVERY_POLL_INTERVAL.key(), formatDuration(pollInterval));
     values.put(Setting.JDBC_MAX_POOL_SIZE.key(), Integer.toString(jdbcMaxPoolSize));
@@ -743,7 +754,8 @@ public final class ServerConfig {
         try {
           NettyTransport.builder().proxy(proxy);
         } catch (IllegalArgumentException e) {
-          throw invalid(Setting.DELIVERY_PROXY.key(), maskJdbcUrl(proxy.toString()), e.getMessage());
+          throw invalid(
+              Setting.DELIVERY_PROXY.key(), maskUserInfo(proxy.toString()), e.getMessage());
         }
       }
       this.proxy = proxy;

@@ -106,7 +106,7 @@ class BadInputTest {
         Arguments.of(
             "rate limit beyond int",
             "{\"url\": \"https://example.com/hooks\", \"rate_limit\": 99999999999}",
-            "rate_limit must be a whole number or null, got 99999999999"),
+            "rate_limit 99999999999 is out of range for a whole number"),
         Arguments.of(
             "duplicate field",
             "{\"url\": \"https://example.com/a\", \"url\": \"https://example.com/b\"}",

@@ -219,7 +219,7 @@ class ServerConfigTest {
 
     assertThat(config.proxy()).isPresent();
     assertThat(config.toString())
-        .contains("webhooks.delivery.proxy=http://webhooks:****@proxy.internal:3128")
+        .contains("webhooks.delivery.proxy=http://****@proxy.internal:3128")
         .doesNotContain("planted-proxy-pw");
   }
 
@@ -232,6 +232,36 @@ class ServerConfigTest {
 
     assertThat(error.key()).isEqualTo("webhooks.delivery.proxy");
     assertThat(error.getMessage()).doesNotContain("planted-proxy-pw");
+  }
+
+  @Test
+  void proxy_without_scheme_is_rejected_without_its_password() {
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () -> parse("webhooks.delivery.proxy", "user:planted-proxy-pw@127.0.0.1:3128"));
+
+    assertThat(error.getMessage()).doesNotContain("planted-proxy-pw");
+  }
+
+  @Test
+  void proxy_with_encoded_colon_is_rejected_without_its_password() {
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () -> parse("webhooks.delivery.proxy", "http://user%3Aplanted-proxy-pw@127.0.0.1:3128"));
+
+    assertThat(error.getMessage()).doesNotContain("planted-proxy-pw");
+  }
+
+  @Test
+  void proxy_port_out_of_range_is_rejected() {
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () -> parse("webhooks.delivery.proxy", "http://127.0.0.1:99999"));
+
+    assertThat(error.getMessage()).contains("99999 is not from 1 to 65535");
   }
 
   @Test
@@ -344,7 +374,7 @@ class ServerConfigTest {
     String text = config.toString();
 
     assertThat(text).doesNotContain("planted-url-password-6");
-    assertThat(text).contains("webhooks.svix.server-url=https://svix:****@svix.example");
+    assertThat(text).contains("webhooks.svix.server-url=https://****@svix.example");
   }
 
   @Test

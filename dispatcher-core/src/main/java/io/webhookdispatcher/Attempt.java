@@ -9,7 +9,7 @@ import java.util.UUID;
  * One recorded try to deliver a message to an endpoint.
  *
  * @param messageId the message
- * @param endpointId the endpoint, or {@code null} for an endpoint that a delivery service holds
+ * @param endpointId the endpoint, or {@code null} for an endpoint that a delivery service stores
  *     under an id that is not one of ours
  * @param attempt 1 for the first try of this delivery, then 2, 3 and so on
  * @param timestamp when the request was started

@@ -19,7 +19,7 @@ public interface DeliveryListener {
   void attemptRecorded(Attempt attempt, DeliveryResult.State nextState);
 
   /**
-   * Called after an endpoint was disabled: it answered 410 Gone, or every attempt to it failed for
+   * Called after an endpoint was disabled: it responded 410 Gone, or every attempt to it failed for
    * {@link DispatcherSettings#disableAfter()}. Its pending and later messages are kept as failed
    * deliveries. Default: does nothing.
    *

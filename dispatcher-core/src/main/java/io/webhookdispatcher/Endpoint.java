@@ -76,7 +76,7 @@ public final class Endpoint {
   }
 
   /**
-   * Returns when the endpoint was disabled, because it answered 410 Gone or failed for too long; a
+   * Returns when the endpoint was disabled, because it responded 410 Gone or failed for too long; a
    * disabled endpoint gets each new message as a failed delivery, to replay once it is fixed.
    */
   public Optional<Instant> disabledAt() {

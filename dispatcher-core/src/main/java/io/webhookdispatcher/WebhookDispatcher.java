@@ -190,7 +190,7 @@ public final class WebhookDispatcher implements AutoCloseable {
           new Endpoint(id, uri, description, secret, clock.instant(), null, null, rateLimit));
     } catch (DeliveryServiceException e) {
       // A timeout or a server error may come after the service created the endpoint: remove it,
-      // or it would receive every message under a secret that nobody was given.
+      // or it would receive every message under a secret that no receiver was given.
       undoCreationAtService(id, e);
       throw e;
     }
@@ -733,7 +733,7 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     /**
      * Sets how long every attempt to an endpoint must have failed before the endpoint is disabled,
-     * as an endpoint that answers 410 Gone is at once. A disabled endpoint keeps getting messages,
+     * as an endpoint that responds 410 Gone is at once. A disabled endpoint keeps getting messages,
      * as failed deliveries to replay once it is fixed. {@link Duration#ZERO} never disables for
      * failing. Default: 5 days.
      */

@@ -65,7 +65,7 @@ public final class DeliveryLoop {
   /** Statuses that ask the sender to slow down, whose {@code Retry-After} is honoured. */
   private static final Set<Integer> SLOW_DOWN_STATUSES = Set.of(429, 502, 503, 504);
 
-  /** The status with which a receiver says that the endpoint is gone for good. */
+  /** The status that a receiver returns when the endpoint is gone for good. */
   private static final int GONE = 410;
 
   /** Endpoints whose rate limiters are kept; past it they are dropped and start afresh. */
@@ -322,7 +322,7 @@ public final class DeliveryLoop {
   }
 
   /**
-   * Disables each endpoint of the batch that answered 410 Gone, or whose failure clock started
+   * Disables each endpoint of the batch that responded 410 Gone, or whose failure clock started
    * {@link EndpointHealth#disableAfter()} ago or earlier. A failure here is logged and retried with
    * the endpoint's next failed attempt, since the results themselves are recorded.
    */

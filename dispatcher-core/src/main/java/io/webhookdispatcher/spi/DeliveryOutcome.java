@@ -26,7 +26,7 @@ public record DeliveryOutcome(
 
   private static final byte[] EMPTY = new byte[0];
 
-  /** What the delivery does after an attempt. */
+  /** The next step of a delivery after an attempt. */
   public enum Verdict {
     /** The message arrived; the delivery is done. */
     DELIVERED,

@@ -17,7 +17,7 @@ import java.util.UUID;
  * the service's deduplication key. Endpoints are kept in both places under the same id and secret,
  * so receivers verify as before and the host can switch transports.
  *
- * <p>Each endpoint method blocks until the service answers. It throws {@link
+ * <p>Each endpoint method blocks until the service responds. It throws {@link
  * io.webhookdispatcher.InvalidInputException} naming the field when the service rejects the input,
  * and {@link io.webhookdispatcher.DeliveryServiceException} when the service fails or cannot be
  * reached.
@@ -28,19 +28,19 @@ public interface HandOffTransport extends Transport {
   URI handOffUrl();
 
   /**
-   * Returns the ids of the endpoints that the service holds under one of our ids, so that the
+   * Returns the ids of the endpoints that the service stores under one of our ids, so that the
    * dispatcher can copy the endpoints it lacks.
    */
   Set<UUID> endpointIds();
 
   /**
    * Creates the endpoint at the service with the same id, URL, description and secret. An endpoint
-   * that the service already holds under this id counts as created.
+   * that the service already stores under this id counts as created.
    */
   void createEndpoint(Endpoint endpoint);
 
   /**
-   * Returns the endpoint as the service holds it: its URL, description and secret there, with the
+   * Returns the endpoint as the service stores it: its URL, description and secret there, with the
    * stored id and creation time; empty when the service does not have it.
    */
   Optional<Endpoint> findEndpoint(Endpoint stored);

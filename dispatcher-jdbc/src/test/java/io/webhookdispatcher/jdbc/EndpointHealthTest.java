@@ -304,7 +304,7 @@ class EndpointHealthTest {
         "payment.updated", UUID.randomUUID(), "Payment", Map.of("amount", "10.00", "status", "paid"));
   }
 
-  /** A clock that stands still until the test moves it. */
+  /** A clock that does not move until the test moves it. */
   private static final class MovableClock extends Clock {
     private volatile Instant now;
 

@@ -54,7 +54,7 @@ public final class ServerConfig {
   /** The Svix transport, which hands each message to Svix. */
   public static final String TRANSPORT_SVIX = "svix";
 
-  /** Default uid of the Svix application that holds the endpoints. */
+  /** Default uid of the Svix application that contains the endpoints. */
   public static final String DEFAULT_SVIX_APP_UID = "webhook-dispatcher";
 
   /** Default maximum time of one delivery attempt: 15 seconds. */

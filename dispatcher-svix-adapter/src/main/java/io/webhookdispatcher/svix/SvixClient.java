@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Sends requests to the Svix API with the bearer token, and tries again on 429, 5xx and I/O errors
- * with resilience4j: after the delay that {@code Retry-After} asks for, when it is within bounds,
+ * with resilience4j: after the delay that {@code Retry-After} requests, when it is within bounds,
  * else after an exponential backoff.
  */
 final class SvixClient implements AutoCloseable {
@@ -81,8 +81,8 @@ final class SvixClient implements AutoCloseable {
   }
 
   /**
-   * Sends a request, retrying as described above, and completes with the last answer. It
-   * completes exceptionally with an {@link IOException} when the last try got no answer.
+   * Sends a request, retrying as described above, and completes with the last response. It
+   * completes exceptionally with an {@link IOException} when the last try got no response.
    *
    * @param method GET, POST or DELETE
    * @param path the path and query, starting with {@code /api/v1/}
@@ -109,7 +109,7 @@ final class SvixClient implements AutoCloseable {
     return retry.executeCompletionStage(scheduler, () -> sendOnce(built));
   }
 
-  /** Sends like {@link #send} and waits for the answer. */
+  /** Sends like {@link #send} and waits for the response. */
   SvixResponse sendAndWait(String method, String path, String idempotencyKey, byte[] body)
       throws IOException {
     try {
@@ -141,7 +141,7 @@ final class SvixClient implements AutoCloseable {
         .exceptionallyCompose(failure -> CompletableFuture.failedFuture(unwrap(failure)));
   }
 
-  /** Retries 429 and 5xx, unless Svix asks to wait longer than one attempt may. */
+  /** Retries 429 and 5xx, unless Svix requests a wait longer than one attempt may. */
   private boolean worthRetrying(SvixResponse response) {
     return response.retryable()
         && (response.retryAfter() == null || response.retryAfter().compareTo(maxRetryAfter) <= 0);

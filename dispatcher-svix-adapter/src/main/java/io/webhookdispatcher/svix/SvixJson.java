@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The request bodies that the adapter sends and the parts of Svix's answers that it reads, with the
- * field names of the Svix API: {@code ApplicationIn}, {@code EndpointIn}, {@code MessageIn}, {@code
- * EndpointOut}, {@code EndpointSecretOut}, the attempt list and the error bodies.
+ * The request bodies that the adapter sends and the parts of Svix's responses that it reads, with
+ * the field names of the Svix API: {@code ApplicationIn}, {@code EndpointIn}, {@code MessageIn},
+ * {@code EndpointOut}, {@code EndpointSecretOut}, the attempt list and the error bodies.
  */
 final class SvixJson {
   private static final int MAX_ERROR_TEXT = 500;

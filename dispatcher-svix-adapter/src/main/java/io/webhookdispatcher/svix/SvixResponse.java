@@ -3,11 +3,11 @@ package io.webhookdispatcher.svix;
 import java.time.Duration;
 
 /**
- * One answer of the Svix API.
+ * One response of the Svix API.
  *
  * @param statusCode the HTTP status
  * @param body the response body, possibly empty
- * @param retryAfter the delay asked for with {@code Retry-After}, or {@code null}
+ * @param retryAfter the delay requested with {@code Retry-After}, or {@code null}
  * @param duration how long the request took
  */
 record SvixResponse(int statusCode, byte[] body, Duration retryAfter, Duration duration) {

@@ -59,7 +59,7 @@ public final class SvixTransport implements HandOffTransport {
   /** The Svix API used when the token names no region. */
   public static final URI DEFAULT_SERVER_URL = URI.create("https://api.svix.com");
 
-  /** The uid of the Svix application that holds our endpoints, unless set. */
+  /** The uid of the Svix application that contains our endpoints, unless set. */
   public static final String DEFAULT_APP_UID = "webhook-dispatcher";
 
   /** Maximum time of one request to Svix: 15 seconds. */
@@ -68,7 +68,7 @@ public final class SvixTransport implements HandOffTransport {
   /** Maximum time to open a connection to Svix: 10 seconds. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = NettyTransport.DEFAULT_CONNECT_TIMEOUT;
 
-  /** Requests per call when Svix answers 429, 5xx or not at all: 3, the first included. */
+  /** Requests per call when Svix responds with 429 or 5xx, or not at all: 3, the first included. */
   public static final int DEFAULT_MAX_TRIES = 3;
 
   /** Wait before the first retry within a call, doubled for each later one: 500 milliseconds. */
@@ -166,7 +166,7 @@ public final class SvixTransport implements HandOffTransport {
             });
   }
 
-  /** Logs one WARN when hand-offs start to fail without an answer, and INFO when they recover. */
+  /** Logs one WARN when hand-offs start to fail without a response, and INFO when they recover. */
   private void noteUnreachable(String reason) {
     if (unreachable.compareAndSet(false, true)) {
       LOG.warn(
@@ -244,7 +244,7 @@ public final class SvixTransport implements HandOffTransport {
   }
 
   /**
-   * Forgets that the application exists, after Svix answered 404 for it, so that the next call
+   * Forgets that the application exists, after Svix responded 404 for it, so that the next call
    * creates it again; logs one WARN per time it goes missing.
    */
   private void forgetApplication(String during) {
@@ -639,7 +639,7 @@ public final class SvixTransport implements HandOffTransport {
     }
 
     /**
-     * Sets the uid of the Svix application that holds our endpoints; it is created with this uid
+     * Sets the uid of the Svix application that contains our endpoints; it is created with this uid
      * when missing. Default: {@value #DEFAULT_APP_UID}.
      */
     public Builder appUid(String appUid) {
@@ -677,8 +677,9 @@ public final class SvixTransport implements HandOffTransport {
     }
 
     /**
-     * Sets how many requests one call makes at most when Svix answers 429, 5xx or not at all, the
-     * first included; 1 turns retries within a call off. Default: {@value #DEFAULT_MAX_TRIES}.
+     * Sets how many requests one call makes at most when Svix responds with 429 or 5xx, or not at
+     * all, the first included; 1 turns retries within a call off. Default: {@value
+     * #DEFAULT_MAX_TRIES}.
      */
     public Builder maxTries(int maxTries) {
       if (maxTries < 1 || maxTries > 10) {

@@ -25,7 +25,7 @@ public final class SvixTransportProvider implements TransportProvider {
   /** The Svix API; by default chosen from the token's region. */
   public static final String SERVER_URL = "webhooks.svix.server-url";
 
-  /** The uid of the Svix application that holds the endpoints. */
+  /** The uid of the Svix application that contains the endpoints. */
   public static final String APP_UID = "webhooks.svix.app-uid";
 
   /** Every key of this transport. */

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * WireMock playing the Svix API on loopback, with answers shaped like the Svix API's {@code *Out}
+ * WireMock playing the Svix API on loopback, with responses shaped like the Svix API's {@code *Out}
  * schemas. Each test adds the stubs it needs on top of a ready application.
  */
 final class SvixApiStub implements AutoCloseable {
@@ -53,12 +53,12 @@ final class SvixApiStub implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + server.port());
   }
 
-  /** Answers every message hand-off with 202 and a {@code MessageOut} without the payload. */
+  /** Responds to every message hand-off with 202 and a {@code MessageOut} without the payload. */
   void acceptMessages() {
     server.stubFor(post(urlPathEqualTo(MESSAGES)).willReturn(messageOut(202)));
   }
 
-  /** Answers every endpoint creation with 201 and the endpoint as sent. */
+  /** Responds to every endpoint creation with 201 and the endpoint as sent. */
   void acceptEndpoints() {
     server.stubFor(
         post(urlPathEqualTo(ENDPOINTS))

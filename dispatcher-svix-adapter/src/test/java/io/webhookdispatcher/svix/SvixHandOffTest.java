@@ -366,7 +366,7 @@ class SvixHandOffTest {
         published.body());
   }
 
-  /** Makes the message stub give these answers in turn, the last one from then on. */
+  /** Makes the message stub give these responses in turn, the last one from then on. */
   private void inSequence(ResponseDefinitionBuilder... answers) {
     String state = STARTED;
     for (int i = 0; i < answers.length; i++) {

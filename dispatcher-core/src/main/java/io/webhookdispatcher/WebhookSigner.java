@@ -18,10 +18,10 @@ public final class WebhookSigner {
 
   private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(WebhookSigner::newMac);
 
-  private final byte[] key;
+  private final SecretKeySpec key;
 
   private WebhookSigner(byte[] key) {
-    this.key = key;
+    this.key = new SecretKeySpec(key, ALGORITHM);
   }
 
   /** Creates a signer for a secret, with or without its {@code whsec_} prefix. */
@@ -37,7 +37,7 @@ public final class WebhookSigner {
   byte[] hmac(String messageId, long timestampSeconds, byte[] body) {
     Mac mac = MACS.get();
     try {
-      mac.init(new SecretKeySpec(key, ALGORITHM));
+      mac.init(key);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 rejected the key", e);
     }

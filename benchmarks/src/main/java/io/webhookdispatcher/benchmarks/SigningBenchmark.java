@@ -1,4 +1,4 @@
-package io.webhookdispatcher.benchmarks.jmh;
+package io.webhookdispatcher.benchmarks;
 
 import io.webhookdispatcher.WebhookSecret;
 import io.webhookdispatcher.WebhookSigner;

@@ -90,6 +90,12 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
 
   private final Dialect dialect;
   private final Jdbi jdbi;
+
+  /**
+   * Runs statements on the host's connection of the current publish. It is made once, because
+   * making and configuring a Jdbi for every publish cost more than the publish itself.
+   */
+  private final Jdbi hostJdbi;
   private final StoreOperations operations;
   private final HikariDataSource ownedPool;
   private final String location;
@@ -99,6 +105,7 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
       Dialect dialect, DataSource dataSource, HikariDataSource ownedPool, String location) {
     this.dialect = dialect;
     this.jdbi = configure(Jdbi.create(dataSource), dialect);
+    this.hostJdbi = configure(Jdbi.create(new BorrowedConnection()), dialect);
     this.operations = new StoreOperations(dialect);
     this.ownedPool = ownedPool;
     this.location = location;
@@ -150,7 +157,7 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
     Objects.requireNonNull(connection, "connection");
     requireHostTransaction(connection, message);
     String operation = "publish message " + message.id() + " through the host's connection";
-    Jdbi hostJdbi = configure(Jdbi.create(new BorrowedConnection(connection)), dialect);
+    BorrowedConnection.CURRENT.set(connection);
     try (Handle handle = hostJdbi.open()) {
       Optional<PublishedMessage> existing =
           operations.findByIdempotencyKey(handle, message.idempotencyKey());
@@ -160,6 +167,8 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
       return insertAtSavepoint(handle, message, operation);
     } catch (JdbiException e) {
       throw unavailable(operation, e);
+    } finally {
+      BorrowedConnection.CURRENT.remove();
     }
   }
 
@@ -561,14 +570,15 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
    * keeps control of its transaction and its connection.
    */
   private static final class BorrowedConnection implements ConnectionFactory {
-    private final Connection connection;
-
-    BorrowedConnection(Connection connection) {
-      this.connection = connection;
-    }
+    /** The host's connection for the publish running on this thread. */
+    static final ThreadLocal<Connection> CURRENT = new ThreadLocal<>();
 
     @Override
     public Connection openConnection() {
+      Connection connection = CURRENT.get();
+      if (connection == null) {
+        throw new IllegalStateException("no host connection is set for this thread");
+      }
       return connection;
     }
 

@@ -240,6 +240,47 @@ abstract class OutboxStoreContractTest {
   }
 
   @Test
+  void concurrent_host_publishes_use_their_own_connections() throws Exception {
+    createEndpoint();
+    int threads = 4;
+    int perThread = 25;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<List<UUID>>> committed = new ArrayList<>();
+    try {
+      for (int t = 0; t < threads; t++) {
+        boolean commit = t % 2 == 0;
+        committed.add(
+            pool.submit(
+                () -> {
+                  List<UUID> ids = new ArrayList<>();
+                  try (Connection connection = openConnection()) {
+                    connection.setAutoCommit(false);
+                    for (int i = 0; i < perThread; i++) {
+                      ids.add(store.publish(message(null), connection).id());
+                    }
+                    if (commit) {
+                      connection.commit();
+                      return ids;
+                    }
+                    connection.rollback();
+                    return List.<UUID>of();
+                  }
+                }));
+      }
+      long expected = 0;
+      for (Future<List<UUID>> ids : committed) {
+        expected += ids.get(30, TimeUnit.SECONDS).size();
+      }
+
+      assertThat(expected).isEqualTo((long) perThread * threads / 2);
+      assertThat(queryLong("SELECT COUNT(*) FROM webhook_message")).isEqualTo(expected);
+      assertThat(store.pendingCount()).isEqualTo(expected);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void host_publish_leaves_connection_open() throws SQLException {
     createEndpoint();
 

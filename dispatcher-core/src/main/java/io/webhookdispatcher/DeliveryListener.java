@@ -24,7 +24,7 @@ public interface DeliveryListener {
    * deliveries. Default: does nothing.
    *
    * @param endpointId the endpoint
-   * @param reason why, such as {@code answered 410 Gone}
+   * @param reason why, such as {@code responded 410 Gone}
    */
   default void endpointDisabled(UUID endpointId, String reason) {}
 }

@@ -76,14 +76,14 @@ public final class Endpoint {
   }
 
   /**
-   * Returns when the endpoint was disabled, because it responded 410 Gone or failed for too long; a
-   * disabled endpoint gets each new message as a failed delivery, to replay once it is fixed.
+   * Returns when the endpoint was disabled, because it responded 410 Gone or failed for too long.
+   * A disabled endpoint gets each new message as a failed delivery.
    */
   public Optional<Instant> disabledAt() {
     return Optional.ofNullable(disabledAt);
   }
 
-  /** Returns why the endpoint was disabled, such as {@code answered 410 Gone}. */
+  /** Returns why the endpoint was disabled, such as {@code responded 410 Gone}. */
   public Optional<String> disabledReason() {
     return Optional.ofNullable(disabledReason);
   }

@@ -333,13 +333,14 @@ public final class WebhookDispatcher implements AutoCloseable {
    *
    * @return how many endpoints were copied; an endpoint that the service rejects is logged at
    *     ERROR and skipped
-   * @throws DeliveryServiceException when the service fails; nothing is lost, so call it again
+   * @throws DeliveryServiceException when the service fails; no message is handed over until a
+   *     copy succeeds, so call it again
    */
   public int copyEndpointsToDeliveryService() {
     if (handOff == null) {
       return 0;
     }
-    Set<UUID> held = handOff.endpointIds();
+    Set<UUID> idsAtService = handOff.endpointIds();
     int copied = 0;
     int rejected = 0;
     UUID after = null;
@@ -347,7 +348,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     do {
       page = endpoints.list(after, COPY_PAGE_SIZE);
       for (Endpoint endpoint : page) {
-        if (held.contains(endpoint.id())) {
+        if (idsAtService.contains(endpoint.id())) {
           continue;
         }
         try {
@@ -368,7 +369,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     LOG.info(
         "Copied {} endpoints to the delivery service, which held {} of ours already and rejected {}",
         copied,
-        held.size(),
+        idsAtService.size(),
         rejected);
     return copied;
   }

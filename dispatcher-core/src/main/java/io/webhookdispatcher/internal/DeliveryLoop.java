@@ -333,7 +333,7 @@ public final class DeliveryLoop {
       DeliveryOutcome outcome = result.outcome();
       UUID endpointId = result.delivery().endpointId();
       if (outcome.statusCode() == GONE) {
-        reasons.put(endpointId, "answered 410 Gone");
+        reasons.put(endpointId, "responded 410 Gone");
       } else if (!outcome.successful()) {
         failing.add(endpointId);
       }

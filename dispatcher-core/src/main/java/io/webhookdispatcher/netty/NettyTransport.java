@@ -842,8 +842,8 @@ public final class NettyTransport implements Transport {
       if (at < 0) {
         return text;
       }
-      // The user name is kept only when a raw colon separates it from the password; otherwise the
-      // whole user-info is masked, since an encoded colon may hide the password inside it.
+      // The user name is kept only when a raw colon separates it from the password. Otherwise the
+      // whole user-info is masked, because an encoded colon may hide the password inside it.
       int colon = authority.indexOf(':');
       StringBuilder masked = new StringBuilder();
       if (uri.getScheme() != null) {

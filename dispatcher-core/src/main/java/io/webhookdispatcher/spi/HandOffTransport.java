@@ -41,7 +41,7 @@ public interface HandOffTransport extends Transport {
 
   /**
    * Returns the endpoint as the service stores it: its URL, description and secret there, with the
-   * stored id and creation time; empty when the service does not have it.
+   * stored id and creation time. Returns empty when the service does not have it.
    */
   Optional<Endpoint> findEndpoint(Endpoint stored);
 

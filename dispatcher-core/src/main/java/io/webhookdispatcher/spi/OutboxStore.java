@@ -92,10 +92,10 @@ public interface OutboxStore {
   int postpone(List<ClaimedDelivery> deliveries, Duration delay);
 
   /**
-   * Replaces each leased hand-off delivery by one pending delivery per endpoint, due now (failed
-   * for a disabled endpoint), and cancels the hand-off, in one transaction: for a node that sends
-   * webhooks itself and finds messages that a hand-off transport left pending. A hand-off whose
-   * lease token no longer matches is left alone.
+   * Replaces each leased hand-off delivery by one pending delivery per endpoint, due now, and
+   * cancels the hand-off, in one transaction. A disabled endpoint gets a failed delivery instead.
+   * A node that sends webhooks itself calls it for messages that a hand-off transport left pending.
+   * A hand-off whose lease token no longer matches is left alone.
    *
    * @return how many hand-offs were replaced
    */

@@ -91,18 +91,19 @@ class EndpointHealthTest {
   @Test
   void gone_endpoint_is_disabled_at_once() {
     failing.answer(TestReceiver.Answer.status(410));
-    Endpoint gone = dispatcher.createEndpoint(failing.url(), "closed shop");
+    Endpoint goneEndpoint = dispatcher.createEndpoint(failing.url(), "closed shop");
     Endpoint other = dispatcher.createEndpoint(healthy.url(), "open shop");
     dispatcher.publish(payment());
 
     dispatcher.runOnce();
 
-    Endpoint read = dispatcher.endpoint(gone.id()).orElseThrow();
+    Endpoint read = dispatcher.endpoint(goneEndpoint.id()).orElseThrow();
     assertThat(read.disabled()).isTrue();
-    assertThat(read.disabledReason()).contains("answered 410 Gone");
+    assertThat(read.disabledReason()).contains("responded 410 Gone");
     assertThat(read.disabledAt()).contains(clock.instant());
-    assertThat(disabledEvents).containsExactly(gone.id() + ": answered 410 Gone");
-    assertThat(warnings()).anySatisfy(line -> assertThat(line).contains("Disabled endpoint " + gone.id()));
+    assertThat(disabledEvents).containsExactly(goneEndpoint.id() + ": responded 410 Gone");
+    assertThat(warnings())
+        .anySatisfy(line -> assertThat(line).contains("Disabled endpoint " + goneEndpoint.id()));
     assertThat(dispatcher.endpoint(other.id()).orElseThrow().disabled()).isFalse();
     assertThat(dispatcher.pendingDeliveries()).isZero();
   }
@@ -110,7 +111,7 @@ class EndpointHealthTest {
   @Test
   void disabled_endpoint_keeps_messages_as_failed_deliveries() throws SQLException {
     failing.answer(TestReceiver.Answer.status(410));
-    Endpoint gone = dispatcher.createEndpoint(failing.url(), null);
+    Endpoint goneEndpoint = dispatcher.createEndpoint(failing.url(), null);
     dispatcher.createEndpoint(healthy.url(), null);
     dispatcher.publish(payment());
     dispatcher.runOnce();
@@ -118,7 +119,7 @@ class EndpointHealthTest {
     PublishedMessage later = dispatcher.publish(payment());
     dispatcher.runOnce();
 
-    assertThat(stateOf(later, gone)).isEqualTo("FAILED");
+    assertThat(stateOf(later, goneEndpoint)).isEqualTo("FAILED");
     assertThat(failing.received()).hasSize(1);
     assertThat(healthy.received()).hasSize(2);
   }
@@ -189,7 +190,7 @@ class EndpointHealthTest {
   }
 
   @Test
-  void retry_after_date_on_429_and_503_sets_next_attempt() throws SQLException {
+  void dated_retry_after_delays_attempt() throws SQLException {
     dispatcher.close();
     dispatcher = slowDownDispatcher();
     Endpoint endpoint = dispatcher.createEndpoint(failing.url(), null);
@@ -210,7 +211,7 @@ class EndpointHealthTest {
   }
 
   @Test
-  void retry_after_seconds_on_502_and_504_set_next_attempt() throws SQLException {
+  void retry_after_seconds_delays_attempt() throws SQLException {
     dispatcher.close();
     dispatcher = slowDownDispatcher();
     Endpoint endpoint = dispatcher.createEndpoint(failing.url(), null);

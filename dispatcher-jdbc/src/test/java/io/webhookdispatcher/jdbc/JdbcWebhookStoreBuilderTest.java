@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 class JdbcWebhookStoreBuilderTest {
 
   /**
-   * H2 2.4.240 tied each CHECK constraint to the session that created it, so once the store that
-   * migrated the schema closed its connections, every insert of a delivery failed while the
-   * database stayed open, as an in-memory database with a close delay or a second store does.
+   * H2 2.4.240 tied each CHECK constraint to the session that created it. Once the store that
+   * migrated the schema closed its connections while the database stayed open (an in-memory
+   * database with a close delay, or a second store), every insert of a delivery failed.
    */
   @Test
   void publish_after_migrating_store_closes() {

@@ -1204,13 +1204,13 @@ abstract class OutboxStoreContractTest {
     store.publish(message(null));
     Instant at = Instant.parse("2026-12-02T08:00:00Z");
 
-    boolean disabled = store.disableEndpoint(endpoint.id(), "answered 410 Gone", at);
+    boolean disabled = store.disableEndpoint(endpoint.id(), "responded 410 Gone", at);
     store.publish(message(null));
 
     assertThat(disabled).isTrue();
     Endpoint read = store.find(endpoint.id()).orElseThrow();
     assertThat(read.disabledAt()).contains(at);
-    assertThat(read.disabledReason()).contains("answered 410 Gone");
+    assertThat(read.disabledReason()).contains("responded 410 Gone");
     assertThat(
             queryLong(
                 "SELECT COUNT(*) FROM webhook_delivery WHERE endpoint_id = ? AND state = 'FAILED'",
@@ -1228,13 +1228,13 @@ abstract class OutboxStoreContractTest {
     Endpoint deleted = createEndpoint();
     store.delete(deleted.id());
     Instant at = Instant.parse("2026-12-02T08:00:00Z");
-    store.disableEndpoint(endpoint.id(), "answered 410 Gone", at);
+    store.disableEndpoint(endpoint.id(), "responded 410 Gone", at);
 
     assertThat(store.disableEndpoint(endpoint.id(), "again", at)).isFalse();
     assertThat(store.disableEndpoint(deleted.id(), "deleted", at)).isFalse();
     assertThat(store.disableEndpoint(UUID.randomUUID(), "unknown", at)).isFalse();
     assertThat(store.find(endpoint.id()).orElseThrow().disabledReason())
-        .contains("answered 410 Gone");
+        .contains("responded 410 Gone");
   }
 
   @Test
@@ -1291,7 +1291,7 @@ abstract class OutboxStoreContractTest {
   }
 
   @Test
-  void postponed_delivery_is_due_again_with_same_attempt_number() {
+  void postponed_delivery_keeps_attempt_number() {
     createEndpoint();
     store.publish(message(null));
     ClaimedDelivery claimed = store.claim("node-a", 1, LEASE).get(0);
@@ -1318,7 +1318,7 @@ abstract class OutboxStoreContractTest {
   void left_hand_off_is_fanned_out_to_endpoints() {
     Endpoint first = createEndpoint();
     Endpoint disabled = createEndpoint();
-    store.disableEndpoint(disabled.id(), "answered 410 Gone", Instant.now());
+    store.disableEndpoint(disabled.id(), "responded 410 Gone", Instant.now());
     UUID targetId = UUID.randomUUID();
     store.saveHandOffTarget(targetId, URI.create("http://127.0.0.1:9/hand-off"));
     PublishedMessage published = store.publish(handOffMessage());
@@ -1339,7 +1339,7 @@ abstract class OutboxStoreContractTest {
   }
 
   @Test
-  void hand_off_with_stale_lease_is_not_fanned_out() throws Exception {
+  void stale_hand_off_not_fanned_out() throws Exception {
     createEndpoint();
     store.saveHandOffTarget(UUID.randomUUID(), URI.create("http://127.0.0.1:9/hand-off"));
     store.publish(handOffMessage());
@@ -1389,7 +1389,7 @@ abstract class OutboxStoreContractTest {
   }
 
   @Test
-  void ordinary_endpoint_is_never_taken_over_as_hand_off_target() {
+  void ordinary_endpoint_not_taken_over() {
     Endpoint endpoint = createEndpoint();
 
     InvalidInputException error =
@@ -1403,7 +1403,7 @@ abstract class OutboxStoreContractTest {
   }
 
   @Test
-  void hand_off_target_marked_deleted_by_hand_is_live_again_after_saving() {
+  void deleted_hand_off_target_revived_on_save() {
     UUID targetId = UUID.randomUUID();
     store.saveHandOffTarget(targetId, URI.create("http://127.0.0.1:9/hand-off"));
     withRawHandle(

@@ -245,7 +245,7 @@ class ServerConfigTest {
   }
 
   @Test
-  void proxy_with_encoded_colon_is_rejected_without_its_password() {
+  void encoded_colon_proxy_password_masked() {
     ConfigException error =
         assertThrows(
             ConfigException.class,

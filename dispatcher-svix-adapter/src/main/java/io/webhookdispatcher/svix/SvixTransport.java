@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * once; Svix's 409 for a known event id counts as delivered. A 429, a 5xx or an I/O error is tried
  * again within the attempt (resilience4j), then left to the outbox's retry schedule. A 401 or 403
  * (a wrong or revoked token) and a 404 (a deleted application) are left to the schedule too, so
- * that nothing is lost while an operator fixes them. Any other 4xx fails the delivery at once and
- * keeps Svix's error body with the attempt.
+ * that nothing is lost if an operator fixes them before the schedule runs out. Any other 4xx fails
+ * the delivery at once and keeps Svix's error body with the attempt.
  *
  * <p>The token never appears in a log line, an exception or {@link #toString()}.
  */
@@ -244,8 +244,8 @@ public final class SvixTransport implements HandOffTransport {
   }
 
   /**
-   * Forgets that the application exists, after Svix responded 404 for it, so that the next call
-   * creates it again; logs one WARN per time it goes missing.
+   * Forgets that the application exists after Svix responded 404 for it, so that the next call
+   * creates it again. Logs one WARN each time the application goes missing.
    */
   private void forgetApplication(String during) {
     CompletableFuture<Void> known = application.get();
@@ -273,7 +273,7 @@ public final class SvixTransport implements HandOffTransport {
   public void createEndpoint(Endpoint endpoint) {
     Objects.requireNonNull(endpoint, "endpoint");
     String action = "create endpoint " + endpoint.id();
-    // One key per call, the same on its retries: Svix replays a key's first answer for hours, so
+    // One key per call, the same on its retries: Svix replays a key's first response for hours, so
     // a fixed key would replay a creation that a later deletion undid.
     String key = "endpoint-" + endpoint.id() + "-" + UUID.randomUUID();
     byte[] body = json.endpointIn(endpoint);

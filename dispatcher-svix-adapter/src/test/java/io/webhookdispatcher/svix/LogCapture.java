@@ -21,8 +21,8 @@ final class LogCapture implements AutoCloseable {
   }
 
   /**
-   * Returns every event as text: level, logger, message and causes; but not the events of the
-   * WireMock server, which plays Svix and logs what it receives.
+   * Returns every event as text: level, logger, message and causes. The WireMock server's own
+   * events are left out, because it plays Svix and logs the requests it receives.
    */
   String text() {
     return appender.list.stream()

@@ -74,7 +74,7 @@ final class SvixApiStub implements AutoCloseable {
                     """)));
   }
 
-  /** Makes {@code GET} of the endpoint and of its secret answer as Svix holds them. */
+  /** Makes {@code GET} of the endpoint and of its secret return what Svix stores. */
   void holdEndpoint(UUID id, String svixId, String url, String description, String secret) {
     server.stubFor(
         get(urlPathEqualTo(ENDPOINTS + "/" + id)).willReturn(endpointOut(id, svixId, url, description)));

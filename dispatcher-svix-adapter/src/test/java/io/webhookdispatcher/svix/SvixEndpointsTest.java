@@ -187,7 +187,7 @@ class SvixEndpointsTest {
   }
 
   @Test
-  void attempts_fall_back_to_hand_off_when_svix_fails() {
+  void attempts_fall_back_on_svix_failure() {
     svix.acceptMessages();
     PublishedMessage published = dispatcher.publish(SvixHandOffTest.paymentCreated());
     dispatcher.runOnce();
@@ -202,7 +202,7 @@ class SvixEndpointsTest {
   }
 
   @Test
-  void attempt_with_bad_timestamp_falls_back_to_hand_off() {
+  void bad_attempt_timestamp_falls_back() {
     svix.acceptMessages();
     PublishedMessage published = dispatcher.publish(SvixHandOffTest.paymentCreated());
     dispatcher.runOnce();
@@ -358,10 +358,11 @@ class SvixEndpointsTest {
   @Test
   void copy_creates_only_endpoints_svix_lacks() throws Exception {
     svix.acceptEndpoints();
-    Endpoint held = store.create(UUID.randomUUID(), URI.create(MERCHANT_URL + "/a"), null, secret());
+    Endpoint heldEndpoint =
+        store.create(UUID.randomUUID(), URI.create(MERCHANT_URL + "/a"), null, secret());
     Endpoint missing =
         store.create(UUID.randomUUID(), URI.create(MERCHANT_URL + "/b"), "second shop", secret());
-    listEndpointsInTwoPages(held.id());
+    listEndpointsInTwoPages(heldEndpoint.id());
 
     int copied = dispatcher.copyEndpointsToDeliveryService();
 

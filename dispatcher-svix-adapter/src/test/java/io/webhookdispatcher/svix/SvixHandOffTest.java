@@ -37,8 +37,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hand-off of outbox messages to Svix, against WireMock playing the Svix API: each answer that
- * Svix can give, the attempt that the outbox records for it, and what the delivery does next.
+ * The hand-off of outbox messages to Svix, against WireMock playing the Svix API. Each test takes
+ * one response that Svix can give and checks the recorded attempt and what the delivery does next.
  */
 class SvixHandOffTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();

@@ -124,7 +124,7 @@ class TransportSwitchTest {
   }
 
   @Test
-  void hand_off_left_pending_is_delivered_after_switching_back() throws Exception {
+  void pending_hand_off_sent_after_switch_back() throws Exception {
     String merchantUrl = "http://127.0.0.1:" + merchant.getAddress().getPort() + "/webhooks";
     String jdbcUrl = "jdbc:h2:mem:payments-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
     svix.server.stubFor(

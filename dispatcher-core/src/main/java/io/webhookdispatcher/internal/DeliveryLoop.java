@@ -107,13 +107,23 @@ public final class DeliveryLoop {
   }
 
   /**
-   * Records finished attempts, then claims and sends as many due deliveries as the in-flight limit
-   * allows. Returns whether it did any work, so the caller can wait when there was none.
+   * Records finished attempts and claims as many due deliveries as the in-flight limit allows, in
+   * one store call, then sends them. Returns whether it did any work, so the caller can wait when
+   * there was none.
    */
   public boolean runCycle() {
-    int recorded = recordCompleted();
-    int claimed = claimAndSend();
-    return recorded > 0 || claimed > 0;
+    for (DeliveryResult result = completed.poll(); result != null; result = completed.poll()) {
+      unrecorded.add(result);
+    }
+    int capacity = Math.min(batchSize, maxInFlight - inFlight.get() + unrecorded.size());
+    List<DeliveryResult> results = List.copyOf(unrecorded);
+    List<ClaimedDelivery> batch =
+        outbox.recordAndClaim(
+            results, nodeId, Math.max(capacity, 0), maxInFlightPerEndpoint, lease);
+    unrecorded.clear();
+    afterRecording(results);
+    start(batch);
+    return !results.isEmpty() || !batch.isEmpty();
   }
 
   /**
@@ -167,16 +177,6 @@ public final class DeliveryLoop {
   /** Returns the number of deliveries claimed and not yet recorded. */
   public int inFlight() {
     return inFlight.get();
-  }
-
-  private int claimAndSend() {
-    int capacity = Math.min(batchSize, maxInFlight - inFlight.get());
-    if (capacity <= 0) {
-      return 0;
-    }
-    List<ClaimedDelivery> batch = outbox.claim(nodeId, capacity, maxInFlightPerEndpoint, lease);
-    start(batch);
-    return batch.size();
   }
 
   /**
@@ -311,14 +311,22 @@ public final class DeliveryLoop {
     List<DeliveryResult> batch = List.copyOf(unrecorded);
     outbox.record(batch);
     unrecorded.clear();
-    inFlight.addAndGet(-batch.size());
-    for (DeliveryResult result : batch) {
+    afterRecording(batch);
+    return batch.size();
+  }
+
+  /** Frees the in-flight slots of recorded results, reports them and checks endpoint health. */
+  private void afterRecording(List<DeliveryResult> recorded) {
+    if (recorded.isEmpty()) {
+      return;
+    }
+    inFlight.addAndGet(-recorded.size());
+    for (DeliveryResult result : recorded) {
       report(result);
     }
     if (health.enabled()) {
-      disableUnhealthy(batch);
+      disableUnhealthy(recorded);
     }
-    return batch.size();
   }
 
   /**

@@ -65,6 +65,22 @@ public interface OutboxStore {
   int record(List<DeliveryResult> results);
 
   /**
+   * Records {@code results} like {@link #record}, then leases due deliveries like {@link
+   * #claim(String, int, int, Duration)}. A store that can do both in one transaction should, since
+   * the delivery loop calls this on every cycle and a commit is its largest cost. The default calls
+   * the two methods one after the other.
+   *
+   * @return the deliveries leased
+   */
+  default List<ClaimedDelivery> recordAndClaim(
+      List<DeliveryResult> results, String nodeId, int limit, int maxPerEndpoint, Duration lease) {
+    if (!results.isEmpty()) {
+      record(results);
+    }
+    return claim(nodeId, limit, maxPerEndpoint, lease);
+  }
+
+  /**
    * Returns, for each of these endpoints whose latest recorded attempt failed, when its current
    * run of failed attempts began: the time of the first failed attempt since its last success.
    * Endpoints that are deleted, disabled or not failing are left out. {@link #record} keeps this

@@ -249,12 +249,16 @@ interface Dialect {
   }
 
   /**
-   * Queries for a fair share picked in Java.
+   * Queries for a fair share picked in Java, endpoint by endpoint, so that a claim reads no more
+   * rows than the endpoints' room under the per-endpoint limit.
    *
    * @param countLeasedByEndpoint returns {@code endpoint_id} and {@code leased}, the number of its
    *     deliveries under a live lease
-   * @param selectDueInOrder returns {@code id} and {@code endpoint_id} of every due delivery of a
-   *     live endpoint, oldest due first
+   * @param selectLiveEndpointIds returns the {@code id} of every endpoint that is not deleted
+   * @param selectDueOfEndpoint returns {@code id} and {@code next_attempt_at} of the oldest due
+   *     deliveries of {@code :endpointId} that no live lease holds, at most {@code :limit}, oldest
+   *     due first
    */
-  record FairShareQueries(String countLeasedByEndpoint, String selectDueInOrder) {}
+  record FairShareQueries(
+      String countLeasedByEndpoint, String selectLiveEndpointIds, String selectDueOfEndpoint) {}
 }

@@ -76,29 +76,33 @@ final class H2Dialect implements Dialect {
       """;
 
   /**
-   * Counts each endpoint's deliveries under a live lease. H2 plans a window function over the due
-   * rows badly (seconds for a few hundred rows), so its store picks the fair share of due rows in
-   * Java from this count and {@link #SELECT_DUE_DELIVERIES_IN_ORDER}, then locks them.
+   * Counts each endpoint's deliveries under a live lease, through the lease expiry index. H2 plans a
+   * window function over the due rows badly (seconds for a few hundred rows), so its store picks
+   * the fair share of due rows in Java, endpoint by endpoint, then locks them.
    */
   private static final String COUNT_LEASED_BY_ENDPOINT =
       """
       SELECT endpoint_id, COUNT(*) AS leased
       FROM webhook_delivery
-      WHERE state = 'PENDING' AND lease_until >= CURRENT_TIMESTAMP
+      WHERE lease_until >= CURRENT_TIMESTAMP AND state = 'PENDING'
       GROUP BY endpoint_id\
       """;
 
-  private static final String SELECT_DUE_DELIVERIES_IN_ORDER =
+  private static final String SELECT_LIVE_ENDPOINT_IDS =
       """
-      SELECT d.id, d.endpoint_id
-      FROM webhook_delivery d
-      WHERE d.state = 'PENDING'
-        AND d.next_attempt_at <= CURRENT_TIMESTAMP
-        AND (d.lease_until IS NULL OR d.lease_until < CURRENT_TIMESTAMP)
-        AND (
-          SELECT e.deleted_at IS NULL FROM webhook_endpoint e
-          WHERE e.id = d.endpoint_id)
-      ORDER BY d.next_attempt_at, d.id\
+      SELECT id FROM webhook_endpoint WHERE deleted_at IS NULL\
+      """;
+
+  private static final String SELECT_DUE_OF_ENDPOINT =
+      """
+      SELECT id, next_attempt_at
+      FROM webhook_delivery
+      WHERE endpoint_id = :endpointId
+        AND state = 'PENDING'
+        AND next_attempt_at <= CURRENT_TIMESTAMP
+        AND (lease_until IS NULL OR lease_until < CURRENT_TIMESTAMP)
+      ORDER BY next_attempt_at, id
+      LIMIT :limit\
       """;
 
   private static final String LOCK_CHOSEN_DELIVERY_IDS =
@@ -229,7 +233,8 @@ final class H2Dialect implements Dialect {
   @Override
   public Optional<FairShareQueries> fairShareInJava() {
     return Optional.of(
-        new FairShareQueries(COUNT_LEASED_BY_ENDPOINT, SELECT_DUE_DELIVERIES_IN_ORDER));
+        new FairShareQueries(
+            COUNT_LEASED_BY_ENDPOINT, SELECT_LIVE_ENDPOINT_IDS, SELECT_DUE_OF_ENDPOINT));
   }
 
   @Override

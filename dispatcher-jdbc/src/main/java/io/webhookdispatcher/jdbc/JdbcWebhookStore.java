@@ -181,6 +181,50 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
   @Override
   public List<ClaimedDelivery> claim(
       String nodeId, int limit, int maxPerEndpoint, Duration lease) {
+    validateClaim(nodeId, limit, maxPerEndpoint, lease);
+    if (limit == 0) {
+      return List.of();
+    }
+    if (!dialect.serializesClaims()) {
+      return leaseDueDeliveries(nodeId, limit, maxPerEndpoint, lease);
+    }
+    synchronized (SERIAL_CLAIMS) {
+      return leaseDueDeliveries(nodeId, limit, maxPerEndpoint, lease);
+    }
+  }
+
+  /** Records the results and leases due deliveries in one transaction, so with one commit. */
+  @Override
+  public List<ClaimedDelivery> recordAndClaim(
+      List<DeliveryResult> results, String nodeId, int limit, int maxPerEndpoint, Duration lease) {
+    Objects.requireNonNull(results, "results");
+    results.forEach(JdbcWebhookStore::validate);
+    validateClaim(nodeId, limit, maxPerEndpoint, lease);
+    if (results.isEmpty() || limit == 0) {
+      if (!results.isEmpty()) {
+        record(results);
+      }
+      return claim(nodeId, limit, maxPerEndpoint, lease);
+    }
+    if (!dialect.serializesClaims()) {
+      return recordThenLease(results, nodeId, limit, maxPerEndpoint, lease);
+    }
+    synchronized (SERIAL_CLAIMS) {
+      return recordThenLease(results, nodeId, limit, maxPerEndpoint, lease);
+    }
+  }
+
+  private List<ClaimedDelivery> recordThenLease(
+      List<DeliveryResult> results, String nodeId, int limit, int maxPerEndpoint, Duration lease) {
+    return inTransaction(
+        "record " + results.size() + " delivery results and claim deliveries for node " + nodeId,
+        handle -> {
+          operations.record(handle, results);
+          return operations.leaseDueDeliveries(handle, nodeId, limit, maxPerEndpoint, lease);
+        });
+  }
+
+  private static void validateClaim(String nodeId, int limit, int maxPerEndpoint, Duration lease) {
     Objects.requireNonNull(nodeId, "nodeId");
     if (nodeId.isEmpty() || nodeId.length() > MAX_NODE_ID_LENGTH) {
       throw new IllegalArgumentException(
@@ -209,15 +253,6 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
     if (lease.isNegative() || lease.isZero()) {
       throw new IllegalArgumentException(
           "lease is " + lease + " but must be positive: pass a lease duration such as PT30S");
-    }
-    if (limit == 0) {
-      return List.of();
-    }
-    if (!dialect.serializesClaims()) {
-      return leaseDueDeliveries(nodeId, limit, maxPerEndpoint, lease);
-    }
-    synchronized (SERIAL_CLAIMS) {
-      return leaseDueDeliveries(nodeId, limit, maxPerEndpoint, lease);
     }
   }
 

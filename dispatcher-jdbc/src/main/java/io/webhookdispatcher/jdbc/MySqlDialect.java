@@ -129,45 +129,45 @@ final class MySqlDialect implements Dialect {
       """;
 
   /**
-   * Locks the ids of due deliveries. The endpoint check is a scalar subquery on purpose: written as
-   * {@code EXISTS}, MariaDB 10.11 turns it into a semi-join that sorts every due row, and a locking
-   * read then locks them all, so concurrent claims find nothing to take. As written, the query
-   * reads the due-time index in order and stops at the limit. The derived table numbers each
-   * endpoint's due rows and counts its live leases, so that no endpoint gets more than {@code
-   * :maxPerEndpoint} deliveries in flight and a backlog at one endpoint cannot hold back the others.
+   * Counts each endpoint's deliveries under a live lease, through the lease token index. The store
+   * picks each endpoint's fair share of due rows in Java with it, endpoint by endpoint, so a claim
+   * reads no more rows than the endpoints' room, then locks the chosen ids.
    */
-  private static final String LOCK_DUE_DELIVERY_IDS =
+  private static final String COUNT_LEASED_BY_ENDPOINT =
       """
-      SELECT d.id
-      FROM webhook_delivery d
-      WHERE d.id IN (
-          SELECT chosen.id
-          FROM (
-            SELECT r.id
-            FROM (
-              SELECT c.id,
-                     c.next_attempt_at,
-                     ROW_NUMBER() OVER (
-                       PARTITION BY c.endpoint_id ORDER BY c.next_attempt_at, c.id) AS position,
-                     COALESCE(f.leased, 0) AS leased
-              FROM webhook_delivery c
-              LEFT JOIN (
-                SELECT l.endpoint_id, COUNT(*) AS leased
-                FROM webhook_delivery l
-                WHERE l.state = 'PENDING' AND l.lease_until >= UTC_TIMESTAMP(6)
-                GROUP BY l.endpoint_id) f ON f.endpoint_id = c.endpoint_id
-              WHERE c.state = 'PENDING'
-                AND c.next_attempt_at <= UTC_TIMESTAMP(6)
-                AND (c.lease_until IS NULL OR c.lease_until < UTC_TIMESTAMP(6))) r
-            WHERE r.position + r.leased <= :maxPerEndpoint
-            ORDER BY r.next_attempt_at, r.id
-            LIMIT :limit) chosen)
-        AND d.state = 'PENDING'
-        AND d.next_attempt_at <= UTC_TIMESTAMP(6)
-        AND (d.lease_until IS NULL OR d.lease_until < UTC_TIMESTAMP(6))
-        AND (
-          SELECT e.deleted_at IS NULL FROM webhook_endpoint e
-          WHERE e.id = d.endpoint_id)
+      SELECT endpoint_id, COUNT(*) AS leased
+      FROM webhook_delivery
+      WHERE lease_token IS NOT NULL
+        AND state = 'PENDING'
+        AND lease_until >= UTC_TIMESTAMP(6)
+      GROUP BY endpoint_id\
+      """;
+
+  private static final String SELECT_LIVE_ENDPOINT_IDS =
+      """
+      SELECT id FROM webhook_endpoint WHERE deleted_at IS NULL\
+      """;
+
+  private static final String SELECT_DUE_OF_ENDPOINT =
+      """
+      SELECT id, next_attempt_at
+      FROM webhook_delivery
+      WHERE endpoint_id = :endpointId
+        AND state = 'PENDING'
+        AND next_attempt_at <= UTC_TIMESTAMP(6)
+        AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP(6))
+      ORDER BY next_attempt_at, id
+      LIMIT :limit\
+      """;
+
+  /** Locks the chosen deliveries that are still due and unleased, skipping rows locked by others. */
+  private static final String LOCK_CHOSEN_DELIVERY_IDS =
+      """
+      SELECT id
+      FROM webhook_delivery
+      WHERE id IN (<deliveryIds>)
+        AND state = 'PENDING'
+        AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP(6))
       FOR UPDATE SKIP LOCKED\
       """;
 
@@ -316,7 +316,14 @@ final class MySqlDialect implements Dialect {
 
   @Override
   public Optional<String> lockDueDeliveryIds() {
-    return Optional.of(LOCK_DUE_DELIVERY_IDS);
+    return Optional.of(LOCK_CHOSEN_DELIVERY_IDS);
+  }
+
+  @Override
+  public Optional<FairShareQueries> fairShareInJava() {
+    return Optional.of(
+        new FairShareQueries(
+            COUNT_LEASED_BY_ENDPOINT, SELECT_LIVE_ENDPOINT_IDS, SELECT_DUE_OF_ENDPOINT));
   }
 
   @Override

@@ -92,33 +92,55 @@ final class PostgresDialect implements Dialect {
   /**
    * Leases due deliveries. When a row that the CTE scans was leased by a transaction that committed
    * meanwhile, {@code FOR UPDATE} evaluates the conditions again on the committed row, which then
-   * fails the lease check. The {@code chosen} step numbers each endpoint's due rows and counts its
-   * live leases, so that no endpoint gets more than {@code :maxPerEndpoint} deliveries in flight
-   * and a backlog at one endpoint cannot hold back the others. It ends in the limit, so that the
-   * locking step looks up at most that many rows by primary key whatever the planner estimates.
+   * fails the lease check.
+   *
+   * <p>Its cost grows with the number of endpoints that have pending deliveries, not with the
+   * backlog. The {@code active} step lists those endpoints with one index lookup each (a loose index
+   * scan, which PostgreSQL does not plan by itself). For each active endpoint, the {@code chosen}
+   * step counts its live leases through the partial index of leased rows, then reads its oldest due
+   * rows, at most its room under {@code :maxPerEndpoint}, so that a backlog at one endpoint cannot
+   * hold back the others. It keeps the oldest {@code :limit} of them. The lease count has no state
+   * condition because only pending rows carry a lease token: every change of state clears it. With
+   * one, PostgreSQL plans the count on the endpoint and state index while a new table has no
+   * statistics, which reads the endpoint's whole backlog.
    */
   private static final String LEASE_DUE_DELIVERIES =
       """
-      WITH in_flight AS (
-        SELECT l.endpoint_id, COUNT(*) AS leased
-        FROM webhook_delivery l
-        WHERE l.state = 'PENDING' AND l.lease_until >= now()
-        GROUP BY l.endpoint_id),
+      WITH RECURSIVE active(endpoint_id) AS (
+        (SELECT p.endpoint_id
+         FROM webhook_delivery p
+         WHERE p.state = 'PENDING'
+         ORDER BY p.endpoint_id
+         LIMIT 1)
+        UNION ALL
+        SELECT (
+          SELECT p.endpoint_id
+          FROM webhook_delivery p
+          WHERE p.state = 'PENDING' AND p.endpoint_id > a.endpoint_id
+          ORDER BY p.endpoint_id
+          LIMIT 1)
+        FROM active a
+        WHERE a.endpoint_id IS NOT NULL),
       chosen AS (
-        SELECT r.id
-        FROM (
-          SELECT c.id,
-                 c.next_attempt_at,
-                 ROW_NUMBER() OVER (
-                   PARTITION BY c.endpoint_id ORDER BY c.next_attempt_at, c.id) AS position,
-                 COALESCE(f.leased, 0) AS leased
-          FROM webhook_delivery c
-          LEFT JOIN in_flight f ON f.endpoint_id = c.endpoint_id
-          WHERE c.state = 'PENDING'
-            AND c.next_attempt_at <= now()
-            AND (c.lease_until IS NULL OR c.lease_until < now())) r
-        WHERE r.position + r.leased <= :maxPerEndpoint
-        ORDER BY r.next_attempt_at, r.id
+        SELECT c.id
+        FROM active a
+        JOIN webhook_endpoint e ON e.id = a.endpoint_id AND e.deleted_at IS NULL
+        CROSS JOIN LATERAL (
+          SELECT COUNT(*) AS leased
+          FROM webhook_delivery l
+          WHERE l.endpoint_id = a.endpoint_id
+            AND l.lease_token IS NOT NULL
+            AND l.lease_until >= now()) f
+        CROSS JOIN LATERAL (
+          SELECT r.id, r.next_attempt_at
+          FROM webhook_delivery r
+          WHERE r.endpoint_id = a.endpoint_id
+            AND r.state = 'PENDING'
+            AND r.next_attempt_at <= now()
+            AND (r.lease_until IS NULL OR r.lease_until < now())
+          ORDER BY r.next_attempt_at, r.id
+          LIMIT GREATEST(:maxPerEndpoint - f.leased, 0)) c
+        ORDER BY c.next_attempt_at, c.id
         LIMIT :limit),
       due AS (
         SELECT d.id
@@ -127,9 +149,6 @@ final class PostgresDialect implements Dialect {
           AND d.state = 'PENDING'
           AND d.next_attempt_at <= now()
           AND (d.lease_until IS NULL OR d.lease_until < now())
-          AND EXISTS (
-            SELECT 1 FROM webhook_endpoint e
-            WHERE e.id = d.endpoint_id AND e.deleted_at IS NULL)
         FOR UPDATE OF d SKIP LOCKED)
       UPDATE webhook_delivery d
       SET lease_token = :leaseToken,

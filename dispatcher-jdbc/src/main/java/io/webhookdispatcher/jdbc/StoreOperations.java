@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.result.ResultIterator;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.Update;
@@ -461,37 +461,46 @@ final class StoreOperations {
   }
 
   /**
-   * Walks the due deliveries oldest first and takes each one whose endpoint has fewer than {@code
-   * maxPerEndpoint} leased or chosen deliveries, until {@code limit} are chosen.
+   * Reads each live endpoint's oldest due deliveries, as many as its room under {@code
+   * maxPerEndpoint} beside its leased ones, and returns the ids of the oldest {@code limit} of
+   * them.
    */
   private static List<Long> chooseFairShare(
       Handle handle, Dialect.FairShareQueries queries, int limit, int maxPerEndpoint) {
-    Map<UUID, Integer> inFlightByEndpoint = new HashMap<>();
+    Map<UUID, Integer> leasedByEndpoint = new HashMap<>();
     handle
         .createQuery(queries.countLeasedByEndpoint())
         .map(
             (rs, context) ->
                 Map.entry(
                     ColumnTypes.read(rs, "endpoint_id", UUID.class, context), rs.getInt("leased")))
-        .forEach(entry -> inFlightByEndpoint.put(entry.getKey(), entry.getValue()));
-    List<Long> chosen = new ArrayList<>(limit);
-    try (ResultIterator<Map.Entry<Long, UUID>> rows =
+        .forEach(entry -> leasedByEndpoint.put(entry.getKey(), entry.getValue()));
+    List<UUID> endpointIds =
         handle
-            .createQuery(queries.selectDueInOrder())
-            .map(
-                (rs, context) ->
-                    Map.entry(
-                        rs.getLong("id"),
-                        ColumnTypes.read(rs, "endpoint_id", UUID.class, context)))
-            .iterator()) {
-      while (chosen.size() < limit && rows.hasNext()) {
-        Map.Entry<Long, UUID> row = rows.next();
-        int count = inFlightByEndpoint.getOrDefault(row.getValue(), 0);
-        if (count < maxPerEndpoint) {
-          inFlightByEndpoint.put(row.getValue(), count + 1);
-          chosen.add(row.getKey());
-        }
+            .createQuery(queries.selectLiveEndpointIds())
+            .map((rs, context) -> ColumnTypes.read(rs, "id", UUID.class, context))
+            .list();
+    List<DueRow> candidates = new ArrayList<>();
+    for (UUID endpointId : endpointIds) {
+      int room = maxPerEndpoint - leasedByEndpoint.getOrDefault(endpointId, 0);
+      if (room <= 0) {
+        continue;
       }
+      handle
+          .createQuery(queries.selectDueOfEndpoint())
+          .bind("endpointId", endpointId)
+          .bind("limit", Math.min(room, limit))
+          .map(
+              (rs, context) ->
+                  new DueRow(
+                      rs.getLong("id"),
+                      ColumnTypes.read(rs, "next_attempt_at", Instant.class, context)))
+          .forEach(candidates::add);
+    }
+    candidates.sort(Comparator.comparing(DueRow::nextAttemptAt).thenComparingLong(DueRow::id));
+    List<Long> chosen = new ArrayList<>(Math.min(limit, candidates.size()));
+    for (DueRow row : candidates.subList(0, Math.min(limit, candidates.size()))) {
+      chosen.add(row.id());
     }
     return chosen;
   }
@@ -597,4 +606,6 @@ final class StoreOperations {
 
   /** A locked pending delivery and its lease token, which is null when no claim holds it. */
   private record PendingRow(long deliveryId, UUID leaseToken) {}
+
+  private record DueRow(long id, Instant nextAttemptAt) {}
 }

@@ -2,6 +2,7 @@ package io.webhookdispatcher;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -21,6 +22,7 @@ public final class Endpoint {
   private final Instant disabledAt;
   private final String disabledReason;
   private final Integer rateLimit;
+  private final List<String> eventTypes;
 
   /** Creates an enabled endpoint. */
   public Endpoint(UUID id, URI url, String description, String secret, Instant createdAt) {
@@ -43,6 +45,24 @@ public final class Endpoint {
       Instant disabledAt,
       String disabledReason,
       Integer rateLimit) {
+    this(id, url, description, secret, createdAt, disabledAt, disabledReason, rateLimit, null);
+  }
+
+  /**
+   * Creates an endpoint that receives only messages of the given event types.
+   *
+   * @param eventTypes the event types it receives, or {@code null} for every event type
+   */
+  public Endpoint(
+      UUID id,
+      URI url,
+      String description,
+      String secret,
+      Instant createdAt,
+      Instant disabledAt,
+      String disabledReason,
+      Integer rateLimit,
+      List<String> eventTypes) {
     this.id = Objects.requireNonNull(id, "id");
     this.url = Objects.requireNonNull(url, "url");
     this.description = description;
@@ -51,6 +71,7 @@ public final class Endpoint {
     this.disabledAt = disabledAt;
     this.disabledReason = disabledAt == null ? null : disabledReason;
     this.rateLimit = rateLimit;
+    this.eventTypes = eventTypes == null ? null : List.copyOf(eventTypes);
   }
 
   public UUID id() {
@@ -100,6 +121,20 @@ public final class Endpoint {
     return rateLimit == null ? OptionalInt.empty() : OptionalInt.of(rateLimit);
   }
 
+  /**
+   * Returns the event types that this endpoint receives, sorted, or empty when it receives every
+   * event type.
+   */
+  public Optional<List<String>> eventTypes() {
+    return Optional.ofNullable(eventTypes);
+  }
+
+  /** Returns a copy that receives the given event types, or every event type for {@code null}. */
+  public Endpoint withEventTypes(List<String> eventTypes) {
+    return new Endpoint(
+        id, url, description, secret, createdAt, disabledAt, disabledReason, rateLimit, eventTypes);
+  }
+
   @Override
   public boolean equals(Object other) {
     if (this == other) {
@@ -116,7 +151,8 @@ public final class Endpoint {
         && createdAt.equals(that.createdAt)
         && Objects.equals(disabledAt, that.disabledAt)
         && Objects.equals(disabledReason, that.disabledReason)
-        && Objects.equals(rateLimit, that.rateLimit);
+        && Objects.equals(rateLimit, that.rateLimit)
+        && Objects.equals(eventTypes, that.eventTypes);
   }
 
   @Override

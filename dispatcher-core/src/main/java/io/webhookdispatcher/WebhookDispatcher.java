@@ -23,6 +23,7 @@ import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -59,6 +60,24 @@ public final class WebhookDispatcher implements AutoCloseable {
 
   /** Maximum length of an idempotency key, in characters. */
   public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+  /** Maximum number of distinct event types that one endpoint subscribes to: 256. */
+  public static final int MAX_EVENT_TYPES_PER_ENDPOINT = 256;
+
+  /** How long a rotated-out secret keeps signing unless the caller sets another period: 1 day. */
+  public static final Duration DEFAULT_SECRET_GRACE_PERIOD = Duration.ofDays(1);
+
+  /** Longest time that a rotated-out secret keeps signing: 7 days, as in the Svix API 1.1.1. */
+  public static final Duration MAX_SECRET_GRACE_PERIOD = Duration.ofDays(7);
+
+  /** Endpoints per page of {@link #listEndpoints} unless the caller sets another limit: 50. */
+  public static final int DEFAULT_PAGE_SIZE = 50;
+
+  /** Maximum number of endpoints per page of {@link #listEndpoints}: 250. */
+  public static final int MAX_PAGE_SIZE = 250;
+
+  /** Reason stored with an endpoint that {@link #updateEndpoint} disabled. */
+  public static final String OPERATOR_DISABLED_REASON = "disabled by an operator";
 
   /**
    * Id of the hand-off target: the endpoint row that the deliveries of a {@link HandOffTransport}
@@ -144,6 +163,36 @@ public final class WebhookDispatcher implements AutoCloseable {
    * @throws InvalidInputException naming the field that is invalid; nothing is stored
    */
   public Endpoint createEndpoint(String url, String description, Integer rateLimit) {
+    return createEndpoint(url, description, rateLimit, null);
+  }
+
+  /**
+   * Creates an endpoint like {@link #createEndpoint(String, String, Integer)} that receives only
+   * messages of the given event types.
+   *
+   * @param eventTypes event types that each match {@link Message#EVENT_TYPE_PATTERN}, at most
+   *     {@value #MAX_EVENT_TYPES_PER_ENDPOINT} distinct ones; duplicates are collapsed. {@code
+   *     null} receives every event type, and an empty list is rejected.
+   * @throws InvalidInputException naming the field that is invalid; nothing is stored
+   */
+  public Endpoint createEndpoint(
+      String url, String description, Integer rateLimit, List<String> eventTypes) {
+    URI uri = checkUrl(url);
+    checkRateLimit(rateLimit);
+    checkDescription(description);
+    List<String> checkedEventTypes =
+        EndpointEventTypes.check(eventTypes, MAX_EVENT_TYPES_PER_ENDPOINT);
+    UUID id = UUID.randomUUID();
+    String secret = WebhookSecret.generate();
+    Endpoint endpoint =
+        handOff == null
+            ? endpoints.create(id, uri, description, secret, rateLimit, checkedEventTypes)
+            : createAtServiceAndStore(id, uri, description, secret, rateLimit, checkedEventTypes);
+    LOG.info("Created endpoint {} for {}", endpoint.id(), originOf(uri));
+    return endpoint;
+  }
+
+  private URI checkUrl(String url) {
     URI uri = EndpointUrls.validate(url, addressFilter);
     if (settings.httpsOnly() && !"https".equalsIgnoreCase(uri.getScheme())) {
       throw new InvalidInputException(
@@ -152,6 +201,10 @@ public final class WebhookDispatcher implements AutoCloseable {
               + originOf(uri)
               + "' is rejected: this dispatcher sends webhooks over https only; use an https URL");
     }
+    return uri;
+  }
+
+  private static void checkRateLimit(Integer rateLimit) {
     if (rateLimit != null && (rateLimit < 1 || rateLimit > MAX_RATE_LIMIT)) {
       throw new InvalidInputException(
           "rate_limit",
@@ -161,6 +214,9 @@ public final class WebhookDispatcher implements AutoCloseable {
               + MAX_RATE_LIMIT
               + " requests per second, or leave it out for no limit");
     }
+  }
+
+  private static void checkDescription(String description) {
     if (description != null && description.length() > MAX_DESCRIPTION_LENGTH) {
       throw new InvalidInputException(
           "description",
@@ -169,14 +225,6 @@ public final class WebhookDispatcher implements AutoCloseable {
               + " characters long, over the maximum of "
               + MAX_DESCRIPTION_LENGTH);
     }
-    UUID id = UUID.randomUUID();
-    String secret = WebhookSecret.generate();
-    Endpoint endpoint =
-        handOff == null
-            ? endpoints.create(id, uri, description, secret, rateLimit)
-            : createAtServiceAndStore(id, uri, description, secret, rateLimit);
-    LOG.info("Created endpoint {} for {}", endpoint.id(), originOf(uri));
-    return endpoint;
   }
 
   /**
@@ -184,10 +232,16 @@ public final class WebhookDispatcher implements AutoCloseable {
    * and removes it there again when the store fails.
    */
   private Endpoint createAtServiceAndStore(
-      UUID id, URI uri, String description, String secret, Integer rateLimit) {
+      UUID id,
+      URI uri,
+      String description,
+      String secret,
+      Integer rateLimit,
+      List<String> eventTypes) {
     try {
       handOff.createEndpoint(
-          new Endpoint(id, uri, description, secret, clock.instant(), null, null, rateLimit));
+          new Endpoint(
+              id, uri, description, secret, clock.instant(), null, null, rateLimit, eventTypes));
     } catch (DeliveryServiceException e) {
       // A timeout or a server error may come after the service created the endpoint: remove it,
       // or it would receive every message under a secret that no receiver was given.
@@ -195,7 +249,7 @@ public final class WebhookDispatcher implements AutoCloseable {
       throw e;
     }
     try {
-      return endpoints.create(id, uri, description, secret, rateLimit);
+      return endpoints.create(id, uri, description, secret, rateLimit, eventTypes);
     } catch (RuntimeException e) {
       undoCreationAtService(id, e);
       throw e;
@@ -248,6 +302,117 @@ public final class WebhookDispatcher implements AutoCloseable {
       LOG.info("Deleted endpoint {} and cancelled its pending deliveries", id);
     }
     return deleted;
+  }
+
+  /**
+   * Changes an endpoint: the fields that {@code update} sets, checked like those of a new endpoint.
+   * Disabling stores {@value #OPERATOR_DISABLED_REASON} as the reason and fails the endpoint's
+   * pending deliveries; enabling a disabled endpoint clears its disabled time, reason and failure
+   * clock, so it receives later messages again. With a {@link HandOffTransport}, the change is
+   * made at the delivery service first, so that a rejection there changes nothing.
+   *
+   * @return the endpoint as stored afterwards, or empty when it does not exist or was deleted
+   * @throws InvalidInputException naming the field that is invalid; nothing is changed
+   */
+  public Optional<Endpoint> updateEndpoint(UUID id, EndpointUpdate update) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(update, "update");
+    EndpointUpdate checked = checkUpdate(update);
+    if (handOff != null) {
+      if (endpoints.find(id).isEmpty()) {
+        return Optional.empty();
+      }
+      handOff.updateEndpoint(id, checked);
+    }
+    Optional<Endpoint> updated = endpoints.update(id, checked, clock.instant());
+    if (updated.isPresent()) {
+      LOG.info("Updated endpoint {}: {}", id, checked);
+    }
+    return updated;
+  }
+
+  private EndpointUpdate checkUpdate(EndpointUpdate update) {
+    EndpointUpdate.Builder checked = update.toBuilder();
+    if (update.setsUrl()) {
+      checked.url(checkUrl(update.url()).toString());
+    }
+    if (update.setsDescription()) {
+      checkDescription(update.description());
+    }
+    if (update.setsRateLimit()) {
+      checkRateLimit(update.rateLimit());
+    }
+    if (update.setsEventTypes()) {
+      checked.eventTypes(
+          EndpointEventTypes.check(update.eventTypes(), MAX_EVENT_TYPES_PER_ENDPOINT));
+    }
+    return checked.build();
+  }
+
+  /**
+   * Gives an endpoint a new generated secret and returns the endpoint with it. For {@code
+   * gracePeriod} after the call, by the dispatcher's clock, every request carries two signatures
+   * in {@code webhook-signature} and {@code svix-signature}, the new one first, so that receivers
+   * can switch secrets at their own pace; afterwards only the new one. With a {@link
+   * HandOffTransport}, the secret is rotated at the delivery service first.
+   *
+   * @param gracePeriod from zero, which stops the old secret at once, to {@link
+   *     #MAX_SECRET_GRACE_PERIOD}
+   * @return the endpoint with its new secret, or empty when it does not exist or was deleted
+   * @throws InvalidInputException naming {@code grace_period_seconds} when the period is out of
+   *     range; nothing is changed
+   */
+  public Optional<Endpoint> rotateSecret(UUID id, Duration gracePeriod) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(gracePeriod, "gracePeriod");
+    if (gracePeriod.isNegative() || gracePeriod.compareTo(MAX_SECRET_GRACE_PERIOD) > 0) {
+      throw new InvalidInputException(
+          "grace_period_seconds",
+          "grace_period_seconds "
+              + gracePeriod.toSeconds()
+              + " is invalid: use 0 to "
+              + MAX_SECRET_GRACE_PERIOD.toSeconds()
+              + " seconds (7 days)");
+    }
+    String secret = WebhookSecret.generate();
+    if (handOff != null) {
+      if (endpoints.find(id).isEmpty()) {
+        return Optional.empty();
+      }
+      handOff.rotateSecret(id, secret, gracePeriod);
+    }
+    Instant expiresAt = gracePeriod.isZero() ? null : clock.instant().plus(gracePeriod);
+    Optional<Endpoint> rotated = endpoints.rotateSecret(id, secret, expiresAt);
+    if (rotated.isPresent()) {
+      LOG.info(
+          "Rotated the secret of endpoint {}; the previous secret signs for {} more",
+          id,
+          gracePeriod);
+    }
+    return rotated;
+  }
+
+  /**
+   * Returns up to {@code limit} endpoints in id order whose ids come after {@code after}, and the
+   * id after which the next page starts. With a {@link HandOffTransport}, the endpoints are read
+   * from the store, not from the delivery service.
+   *
+   * @param after the {@link EndpointPage#nextAfter()} of the previous page, or {@code null} for the
+   *     first page
+   * @param limit from 1 to {@value #MAX_PAGE_SIZE}
+   * @throws InvalidInputException naming {@code limit} when it is out of range
+   */
+  public EndpointPage listEndpoints(UUID after, int limit) {
+    if (limit < 1 || limit > MAX_PAGE_SIZE) {
+      throw new InvalidInputException(
+          "limit", "limit " + limit + " is invalid: use 1 to " + MAX_PAGE_SIZE);
+    }
+    List<Endpoint> found = endpoints.list(after, limit + 1);
+    if (found.size() <= limit) {
+      return new EndpointPage(found, null);
+    }
+    List<Endpoint> page = found.subList(0, limit);
+    return new EndpointPage(page, page.get(limit - 1).id());
   }
 
   /** Publishes a message in a transaction of the dispatcher's own. */

@@ -261,6 +261,14 @@ public final class DeliveryLoop {
     String signature =
         WebhookSigner.forSecret(delivery.secret())
             .sign(id, startedAt.getEpochSecond(), delivery.body());
+    String previousSecret = delivery.previousSecretAt(startedAt);
+    if (previousSecret != null) {
+      // The new signature comes first; a verifier accepts the request when any signature matches.
+      signature +=
+          " "
+              + WebhookSigner.forSecret(previousSecret)
+                  .sign(id, startedAt.getEpochSecond(), delivery.body());
+    }
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("webhook-id", id);
     headers.put("webhook-timestamp", timestamp);

@@ -19,6 +19,9 @@ import java.util.UUID;
  * @param secret the endpoint's signing secret
  * @param attempt the number this attempt will have: 1 for the first
  * @param rateLimit the endpoint's most requests per second, or {@code null} for no limit
+ * @param previousSecret the endpoint's secret before its last rotation, or {@code null}
+ * @param previousSecretExpiresAt when {@code previousSecret} stops signing, by the clock of the
+ *     dispatcher that rotated it, or {@code null}
  */
 public record ClaimedDelivery(
     long deliveryId,
@@ -31,7 +34,48 @@ public record ClaimedDelivery(
     URI url,
     String secret,
     int attempt,
-    Integer rateLimit) {
+    Integer rateLimit,
+    String previousSecret,
+    Instant previousSecretExpiresAt) {
+
+  /** Creates a delivery to an endpoint without a previous secret. */
+  public ClaimedDelivery(
+      long deliveryId,
+      UUID leaseToken,
+      UUID messageId,
+      String eventType,
+      byte[] body,
+      Instant messageCreatedAt,
+      UUID endpointId,
+      URI url,
+      String secret,
+      int attempt,
+      Integer rateLimit) {
+    this(
+        deliveryId,
+        leaseToken,
+        messageId,
+        eventType,
+        body,
+        messageCreatedAt,
+        endpointId,
+        url,
+        secret,
+        attempt,
+        rateLimit,
+        null,
+        null);
+  }
+
+  /** Returns the previous secret when it still signs at {@code at}, else {@code null}. */
+  public String previousSecretAt(Instant at) {
+    if (previousSecret == null
+        || previousSecretExpiresAt == null
+        || !at.isBefore(previousSecretExpiresAt)) {
+      return null;
+    }
+    return previousSecret;
+  }
 
   /** Returns the ids and attempt number; never the secret nor the body. */
   @Override

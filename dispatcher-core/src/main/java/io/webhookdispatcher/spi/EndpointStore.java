@@ -1,7 +1,9 @@
 package io.webhookdispatcher.spi;
 
 import io.webhookdispatcher.Endpoint;
+import io.webhookdispatcher.EndpointUpdate;
 import java.net.URI;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -55,4 +57,51 @@ public interface EndpointStore {
    * @param url where the transport hands messages over; for operators, the transport may ignore it
    */
   void saveHandOffTarget(UUID id, URI url);
+
+  /**
+   * Stores a new endpoint that receives only messages of the given event types, and returns it
+   * with the store's creation time. The default stores endpoints without event types only.
+   *
+   * @param eventTypes checked, distinct event types, or {@code null} for every event type
+   * @throws UnsupportedOperationException when the store cannot keep event types
+   */
+  default Endpoint create(
+      UUID id,
+      URI url,
+      String description,
+      String secret,
+      Integer rateLimit,
+      List<String> eventTypes) {
+    if (eventTypes != null) {
+      throw new UnsupportedOperationException(
+          getClass().getName() + " cannot store event types of an endpoint");
+    }
+    return create(id, url, description, secret, rateLimit);
+  }
+
+  /**
+   * Applies checked changes to a live endpoint in one transaction. Disabling fails the endpoint's
+   * pending deliveries, as {@link OutboxStore#disableEndpoint} does; enabling clears the disabled
+   * time and reason and the failure clock.
+   *
+   * @param update the changes, with a URL that the caller checked
+   * @param at when, by the dispatcher's clock, stored as the disabled time when disabling
+   * @return the endpoint as stored afterwards, or empty when it does not exist or was deleted
+   */
+  default Optional<Endpoint> update(UUID id, EndpointUpdate update, Instant at) {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot update endpoints");
+  }
+
+  /**
+   * Replaces an endpoint's secret. The old secret stays valid for signing until {@code
+   * previousSecretExpiresAt}, or stops at once when it is {@code null}.
+   *
+   * @param previousSecretExpiresAt when the old secret stops, by the dispatcher's clock, or {@code
+   *     null}
+   * @return the endpoint with its new secret, or empty when it does not exist or was deleted
+   */
+  default Optional<Endpoint> rotateSecret(UUID id, String secret, Instant previousSecretExpiresAt) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " cannot rotate endpoint secrets");
+  }
 }

@@ -2,7 +2,9 @@ package io.webhookdispatcher.spi;
 
 import io.webhookdispatcher.Attempt;
 import io.webhookdispatcher.Endpoint;
+import io.webhookdispatcher.EndpointUpdate;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -57,4 +59,26 @@ public interface HandOffTransport extends Transport {
    * per endpoint; empty when the service has not received the message.
    */
   List<Attempt> attempts(UUID messageId);
+
+  /**
+   * Applies checked changes to the endpoint at the service: URL, description, event types, rate
+   * limit and whether it is disabled. The default rejects every change.
+   *
+   * @throws UnsupportedOperationException when the transport cannot change endpoints
+   */
+  default void updateEndpoint(UUID id, EndpointUpdate update) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " cannot change endpoints at its delivery service");
+  }
+
+  /**
+   * Replaces the endpoint's secret at the service; the service keeps signing with the old one too
+   * for {@code gracePeriod}. The default rejects it.
+   *
+   * @throws UnsupportedOperationException when the transport cannot rotate secrets
+   */
+  default void rotateSecret(UUID id, String secret, Duration gracePeriod) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " cannot rotate endpoint secrets at its delivery service");
+  }
 }

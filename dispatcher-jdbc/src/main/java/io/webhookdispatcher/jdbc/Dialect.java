@@ -81,6 +81,12 @@ interface Dialect {
 
   String insertMessage();
 
+  /**
+   * Returns the statement that inserts a delivery of message {@code :messageId}, due now, for every
+   * endpoint that is not deleted and whose {@code hand_off} flag equals {@code :handOff}, leaving
+   * out each filtered endpoint that does not list {@code :eventType}. It must stay one {@code
+   * INSERT ... SELECT}, so that a publish costs one statement whatever the number of endpoints.
+   */
   String insertDeliveriesForLiveEndpoints();
 
   default String selectMessage() {

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.webhookdispatcher.Attempt;
 import io.webhookdispatcher.Endpoint;
+import io.webhookdispatcher.EndpointUpdate;
 import io.webhookdispatcher.InvalidInputException;
 import io.webhookdispatcher.PublishedMessage;
 import io.webhookdispatcher.StoreUnavailableException;
@@ -359,6 +360,22 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
   @Override
   public Endpoint create(
       UUID id, URI url, String description, String secret, Integer rateLimit) {
+    return create(id, url, description, secret, rateLimit, null);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws InvalidInputException when a field exceeds its column or the id already exists
+   */
+  @Override
+  public Endpoint create(
+      UUID id,
+      URI url,
+      String description,
+      String secret,
+      Integer rateLimit,
+      List<String> eventTypes) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(url, "url");
     requireLength("url", url.toString(), MAX_URL_LENGTH);
@@ -366,9 +383,12 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
       requireLength("description", description, MAX_DESCRIPTION_LENGTH);
     }
     requireText("secret", secret, MAX_SECRET_LENGTH);
+    requireEventTypes(eventTypes);
     try {
       return jdbi.inTransaction(
-          handle -> operations.insertEndpoint(handle, id, url, description, secret, rateLimit));
+          handle ->
+              operations.insertEndpoint(
+                  handle, id, url, description, secret, rateLimit, eventTypes));
     } catch (JdbiException e) {
       if (isUniqueViolation(e)) {
         throw new InvalidInputException(
@@ -419,6 +439,38 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
             return null;
           });
     }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws InvalidInputException when a field exceeds its column
+   */
+  @Override
+  public Optional<Endpoint> update(UUID id, EndpointUpdate update, Instant at) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(update, "update");
+    Objects.requireNonNull(at, "at");
+    if (update.setsUrl()) {
+      requireText("url", update.url(), MAX_URL_LENGTH);
+    }
+    if (update.setsDescription() && update.description() != null) {
+      requireLength("description", update.description(), MAX_DESCRIPTION_LENGTH);
+    }
+    if (update.setsEventTypes()) {
+      requireEventTypes(update.eventTypes());
+    }
+    return inTransaction(
+        "update endpoint " + id, handle -> operations.updateEndpoint(handle, id, update, at));
+  }
+
+  @Override
+  public Optional<Endpoint> rotateSecret(UUID id, String secret, Instant previousSecretExpiresAt) {
+    Objects.requireNonNull(id, "id");
+    requireText("secret", secret, MAX_SECRET_LENGTH);
+    return inTransaction(
+        "rotate the secret of endpoint " + id,
+        handle -> operations.rotateSecret(handle, id, secret, previousSecretExpiresAt));
   }
 
   /** Closes the connection pool if the store created it. A host's {@link DataSource} stays open. */
@@ -571,6 +623,23 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
     Objects.requireNonNull(result.attemptedAt(), "result.attemptedAt");
     Objects.requireNonNull(result.outcome(), "result.outcome");
     Objects.requireNonNull(result.nextState(), "result.nextState");
+  }
+
+  private static void requireEventTypes(List<String> eventTypes) {
+    if (eventTypes == null) {
+      return;
+    }
+    if (eventTypes.isEmpty()) {
+      throw new InvalidInputException(
+          "event_types", "event_types is empty: pass null for every event type");
+    }
+    for (String eventType : eventTypes) {
+      requireText("event_types", eventType, MAX_EVENT_TYPE_LENGTH);
+    }
+    if (Set.copyOf(eventTypes).size() != eventTypes.size()) {
+      throw new InvalidInputException(
+          "event_types", "event_types lists an event type twice: pass each one once");
+    }
   }
 
   private static void requireText(String field, String value, int maxLength) {

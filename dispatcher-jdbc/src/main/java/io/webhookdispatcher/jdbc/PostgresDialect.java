@@ -86,7 +86,11 @@ final class PostgresDialect implements Dialect {
              CASE WHEN disabled_at IS NULL THEN 'PENDING' ELSE 'FAILED' END,
              0, now(), now()
       FROM webhook_endpoint
-      WHERE deleted_at IS NULL AND hand_off = :handOff\
+      WHERE deleted_at IS NULL AND hand_off = :handOff
+        AND (filtered = FALSE
+          OR EXISTS (
+            SELECT 1 FROM webhook_endpoint_event_type t
+            WHERE t.endpoint_id = webhook_endpoint.id AND t.event_type = :eventType))\
       """;
 
   /**

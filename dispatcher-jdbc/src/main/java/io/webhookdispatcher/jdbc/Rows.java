@@ -8,6 +8,7 @@ import java.net.URI;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -32,6 +33,10 @@ final class Rows {
             replayed);
   }
 
+  /**
+   * Maps an endpoint row. A filtered endpoint gets an empty list of event types, which {@link
+   * StoreOperations} fills from {@code webhook_endpoint_event_type}.
+   */
   static RowMapper<Endpoint> endpoint() {
     return (rs, context) ->
         new Endpoint(
@@ -42,7 +47,8 @@ final class Rows {
             instant(rs, "created_at", context),
             rs.getObject("disabled_at") == null ? null : instant(rs, "disabled_at", context),
             rs.getString("disabled_reason"),
-            nullableInt(rs, "rate_limit"));
+            nullableInt(rs, "rate_limit"),
+            rs.getBoolean("filtered") ? List.of() : null);
   }
 
   /** Maps a leased delivery row; the attempt about to be made is the stored count plus one. */
@@ -59,7 +65,11 @@ final class Rows {
             URI.create(rs.getString("url")),
             rs.getString("secret"),
             rs.getInt("attempts") + 1,
-            nullableInt(rs, "rate_limit"));
+            nullableInt(rs, "rate_limit"),
+            rs.getString("previous_secret"),
+            rs.getObject("previous_secret_expires_at") == null
+                ? null
+                : instant(rs, "previous_secret_expires_at", context));
   }
 
   private static Integer nullableInt(ResultSet rs, String column) throws SQLException {

@@ -13,14 +13,16 @@ final class StandardSql {
 
   static final String SELECT_LIVE_ENDPOINT =
       """
-      SELECT id, url, description, secret, created_at, disabled_at, disabled_reason, rate_limit
+      SELECT id, url, description, secret, created_at, disabled_at, disabled_reason, rate_limit,
+             filtered
       FROM webhook_endpoint
       WHERE id = :id AND deleted_at IS NULL AND hand_off = FALSE\
       """;
 
   static final String SELECT_FIRST_ENDPOINTS =
       """
-      SELECT id, url, description, secret, created_at, disabled_at, disabled_reason, rate_limit
+      SELECT id, url, description, secret, created_at, disabled_at, disabled_reason, rate_limit,
+             filtered
       FROM webhook_endpoint
       WHERE deleted_at IS NULL AND hand_off = FALSE
       ORDER BY id
@@ -29,7 +31,8 @@ final class StandardSql {
 
   static final String SELECT_ENDPOINTS_AFTER =
       """
-      SELECT id, url, description, secret, created_at, disabled_at, disabled_reason, rate_limit
+      SELECT id, url, description, secret, created_at, disabled_at, disabled_reason, rate_limit,
+             filtered
       FROM webhook_endpoint
       WHERE deleted_at IS NULL AND hand_off = FALSE AND id > :after
       ORDER BY id
@@ -120,7 +123,9 @@ final class StandardSql {
              e.id AS endpoint_id,
              e.url,
              e.secret,
-             e.rate_limit
+             e.rate_limit,
+             e.previous_secret,
+             e.previous_secret_expires_at
       FROM webhook_delivery d
       JOIN webhook_message m ON m.id = d.message_id
       JOIN webhook_endpoint e ON e.id = d.endpoint_id
@@ -179,6 +184,72 @@ final class StandardSql {
   static final String DELETE_MESSAGES =
       """
       DELETE FROM webhook_message WHERE id IN (<messageIds>)\
+      """;
+
+  /** Locks a live endpoint for an update and returns it. */
+  static final String LOCK_LIVE_ENDPOINT =
+      """
+      SELECT id, url, description, secret, created_at, disabled_at, disabled_reason, rate_limit,
+             filtered
+      FROM webhook_endpoint
+      WHERE id = :id AND deleted_at IS NULL AND hand_off = FALSE
+      FOR UPDATE\
+      """;
+
+  static final String UPDATE_ENDPOINT_FIELDS =
+      """
+      UPDATE webhook_endpoint
+      SET url = :url, description = :description, rate_limit = :rateLimit
+      WHERE id = :id\
+      """;
+
+  static final String ENABLE_ENDPOINT =
+      """
+      UPDATE webhook_endpoint
+      SET disabled_at = NULL, disabled_reason = NULL, failing_since = NULL
+      WHERE id = :id\
+      """;
+
+  static final String MARK_ENDPOINT_FILTERED =
+      """
+      UPDATE webhook_endpoint SET filtered = :filtered WHERE id = :id\
+      """;
+
+  static final String DELETE_EVENT_TYPES_OF_ENDPOINT =
+      """
+      DELETE FROM webhook_endpoint_event_type WHERE endpoint_id = :endpointId\
+      """;
+
+  static final String INSERT_EVENT_TYPE =
+      """
+      INSERT INTO webhook_endpoint_event_type (endpoint_id, event_type)
+      VALUES (:endpointId, :eventType)\
+      """;
+
+  static final String SELECT_EVENT_TYPES_OF_ENDPOINTS =
+      """
+      SELECT endpoint_id, event_type
+      FROM webhook_endpoint_event_type
+      WHERE endpoint_id IN (<endpointIds>)\
+      """;
+
+  /**
+   * Keeps the current secret as the previous one until {@code :expiresAt} and sets the new one.
+   * MySQL applies assignments left to right, so the previous secret is assigned first, while
+   * {@code secret} still contains the current value.
+   */
+  static final String ROTATE_SECRET_WITH_GRACE =
+      """
+      UPDATE webhook_endpoint
+      SET previous_secret = secret, previous_secret_expires_at = :expiresAt, secret = :secret
+      WHERE id = :id AND deleted_at IS NULL AND hand_off = FALSE\
+      """;
+
+  static final String REPLACE_SECRET =
+      """
+      UPDATE webhook_endpoint
+      SET previous_secret = NULL, previous_secret_expires_at = NULL, secret = :secret
+      WHERE id = :id AND deleted_at IS NULL AND hand_off = FALSE\
       """;
 
   private StandardSql() {}

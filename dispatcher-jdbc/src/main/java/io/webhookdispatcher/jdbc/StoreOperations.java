@@ -2,8 +2,10 @@ package io.webhookdispatcher.jdbc;
 
 import io.webhookdispatcher.Attempt;
 import io.webhookdispatcher.Endpoint;
+import io.webhookdispatcher.EndpointUpdate;
 import io.webhookdispatcher.InvalidInputException;
 import io.webhookdispatcher.PublishedMessage;
+import io.webhookdispatcher.WebhookDispatcher;
 import io.webhookdispatcher.spi.ClaimedDelivery;
 import io.webhookdispatcher.spi.DeliveryOutcome;
 import io.webhookdispatcher.spi.DeliveryResult;
@@ -91,6 +93,7 @@ final class StoreOperations {
             .createUpdate(dialect.insertDeliveriesForLiveEndpoints())
             .bind("messageId", message.id())
             .bind("handOff", message.handOff())
+            .bind("eventType", message.eventType())
             .execute();
     LOG.debug("Stored message {} with {} deliveries", message.id(), deliveries);
     return handle
@@ -277,6 +280,7 @@ final class StoreOperations {
               .createUpdate(dialect.insertDeliveriesForLiveEndpoints())
               .bind("messageId", handOff.messageId())
               .bind("handOff", false)
+              .bind("eventType", handOff.eventType())
               .execute();
       LOG.debug(
           "Fanned out hand-off of message {} to {} endpoints", handOff.messageId(), deliveries);
@@ -326,9 +330,18 @@ final class StoreOperations {
     return handle.createQuery(dialect.countPendingDeliveries()).mapTo(Long.class).one();
   }
 
-  /** Inserts an endpoint and returns it with the database's creation time. */
+  /**
+   * Inserts an endpoint, with its event types unless they are {@code null}, and returns it with the
+   * database's creation time.
+   */
   Endpoint insertEndpoint(
-      Handle handle, UUID id, URI url, String description, String secret, Integer rateLimit) {
+      Handle handle,
+      UUID id,
+      URI url,
+      String description,
+      String secret,
+      Integer rateLimit,
+      List<String> eventTypes) {
     handle
         .createUpdate(dialect.insertEndpoint())
         .bind("id", id)
@@ -337,6 +350,9 @@ final class StoreOperations {
         .bind("secret", secret)
         .bindByType("rateLimit", rateLimit, Integer.class)
         .execute();
+    if (eventTypes != null) {
+      replaceEventTypes(handle, id, eventTypes);
+    }
     return findEndpoint(handle, id).orElseThrow();
   }
 
@@ -385,7 +401,7 @@ final class StoreOperations {
     if (after != null) {
       query.bind("after", after);
     }
-    return query.map(Rows.endpoint()).list();
+    return withEventTypes(handle, query.map(Rows.endpoint()).list());
   }
 
   Optional<Endpoint> findEndpoint(Handle handle, UUID id) {
@@ -393,7 +409,135 @@ final class StoreOperations {
         .createQuery(dialect.selectLiveEndpoint())
         .bind("id", id)
         .map(Rows.endpoint())
-        .findOne();
+        .findOne()
+        .map(endpoint -> withEventTypes(handle, List.of(endpoint)).get(0));
+  }
+
+  /**
+   * Applies the changes to a live endpoint under a row lock, so that concurrent updates do not
+   * overwrite each other's fields.
+   *
+   * @return the endpoint afterwards, or empty when it is unknown, deleted or the hand-off target
+   */
+  Optional<Endpoint> updateEndpoint(Handle handle, UUID id, EndpointUpdate update, Instant at) {
+    Optional<Endpoint> locked =
+        handle
+            .createQuery(StandardSql.LOCK_LIVE_ENDPOINT)
+            .bind("id", id)
+            .map(Rows.endpoint())
+            .findOne();
+    if (locked.isEmpty()) {
+      return Optional.empty();
+    }
+    Endpoint current = locked.get();
+    handle
+        .createUpdate(StandardSql.UPDATE_ENDPOINT_FIELDS)
+        .bind("id", id)
+        .bind("url", update.setsUrl() ? update.url() : current.url().toString())
+        .bind(
+            "description",
+            update.setsDescription() ? update.description() : current.description().orElse(null))
+        .bindByType(
+            "rateLimit",
+            update.setsRateLimit() ? update.rateLimit() : rateLimitOf(current),
+            Integer.class)
+        .execute();
+    if (update.setsEventTypes()) {
+      replaceEventTypes(handle, id, update.eventTypes());
+    }
+    if (Boolean.TRUE.equals(update.disabled()) && !current.disabled()) {
+      disableEndpoint(handle, id, WebhookDispatcher.OPERATOR_DISABLED_REASON, at);
+    } else if (Boolean.FALSE.equals(update.disabled()) && current.disabled()) {
+      handle.createUpdate(StandardSql.ENABLE_ENDPOINT).bind("id", id).execute();
+    }
+    return findEndpoint(handle, id);
+  }
+
+  private static Integer rateLimitOf(Endpoint endpoint) {
+    return endpoint.rateLimit().isPresent() ? endpoint.rateLimit().getAsInt() : null;
+  }
+
+  /**
+   * Replaces the secret of a live endpoint, keeping the current one as the previous secret until
+   * {@code previousSecretExpiresAt}, or dropping it when that is {@code null}.
+   *
+   * @return the endpoint afterwards, or empty when it is unknown, deleted or the hand-off target
+   */
+  Optional<Endpoint> rotateSecret(
+      Handle handle, UUID id, String secret, Instant previousSecretExpiresAt) {
+    Update update =
+        handle
+            .createUpdate(
+                previousSecretExpiresAt == null
+                    ? StandardSql.REPLACE_SECRET
+                    : StandardSql.ROTATE_SECRET_WITH_GRACE)
+            .bind("id", id)
+            .bind("secret", secret);
+    if (previousSecretExpiresAt != null) {
+      update.bind("expiresAt", previousSecretExpiresAt);
+    }
+    if (update.execute() == 0) {
+      return Optional.empty();
+    }
+    return findEndpoint(handle, id);
+  }
+
+  /** Stores the event types of an endpoint in place of its old ones; {@code null} means all. */
+  private static void replaceEventTypes(Handle handle, UUID endpointId, List<String> eventTypes) {
+    handle
+        .createUpdate(StandardSql.DELETE_EVENT_TYPES_OF_ENDPOINT)
+        .bind("endpointId", endpointId)
+        .execute();
+    handle
+        .createUpdate(StandardSql.MARK_ENDPOINT_FILTERED)
+        .bind("id", endpointId)
+        .bind("filtered", eventTypes != null)
+        .execute();
+    if (eventTypes == null) {
+      return;
+    }
+    PreparedBatch batch = handle.prepareBatch(StandardSql.INSERT_EVENT_TYPE);
+    for (String eventType : eventTypes) {
+      batch.bind("endpointId", endpointId).bind("eventType", eventType).add();
+    }
+    batch.execute();
+  }
+
+  /**
+   * Returns the endpoints with the event types of each filtered one, read in one query and sorted
+   * in Java, because the databases' collations order text differently.
+   */
+  private static List<Endpoint> withEventTypes(Handle handle, List<Endpoint> endpoints) {
+    List<UUID> filtered = new ArrayList<>();
+    for (Endpoint endpoint : endpoints) {
+      if (endpoint.eventTypes().isPresent()) {
+        filtered.add(endpoint.id());
+      }
+    }
+    if (filtered.isEmpty()) {
+      return endpoints;
+    }
+    Map<UUID, TreeSet<String>> eventTypes = new HashMap<>();
+    handle
+        .createQuery(StandardSql.SELECT_EVENT_TYPES_OF_ENDPOINTS)
+        .bindList("endpointIds", filtered)
+        .map(
+            (rs, context) ->
+                Map.entry(
+                    ColumnTypes.read(rs, "endpoint_id", UUID.class, context),
+                    rs.getString("event_type")))
+        .forEach(
+            entry ->
+                eventTypes.computeIfAbsent(entry.getKey(), id -> new TreeSet<>()).add(entry.getValue()));
+    List<Endpoint> complete = new ArrayList<>(endpoints.size());
+    for (Endpoint endpoint : endpoints) {
+      TreeSet<String> types = eventTypes.get(endpoint.id());
+      complete.add(
+          endpoint.eventTypes().isPresent()
+              ? endpoint.withEventTypes(types == null ? List.of() : List.copyOf(types))
+              : endpoint);
+    }
+    return complete;
   }
 
   /**

@@ -12,6 +12,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.zaxxer.hikari.HikariDataSource;
 import io.webhookdispatcher.Attempt;
 import io.webhookdispatcher.Endpoint;
+import io.webhookdispatcher.EndpointUpdate;
 import io.webhookdispatcher.InvalidInputException;
 import io.webhookdispatcher.PublishedMessage;
 import io.webhookdispatcher.StoreUnavailableException;
@@ -100,6 +101,7 @@ abstract class OutboxStoreContractTest {
           "webhook_attempt",
           "webhook_delivery",
           "webhook_message",
+          "webhook_endpoint_event_type",
           "webhook_endpoint",
           "webhook_schema_version");
 
@@ -1483,6 +1485,238 @@ abstract class OutboxStoreContractTest {
         .extracting(ClaimedDelivery::endpointId)
         .containsExactlyInAnyOrder(firstId, secondId);
     assertThat(claimed).extracting(ClaimedDelivery::messageId).containsOnly(published.id());
+  }
+
+  @Test
+  void publish_skips_endpoints_filtering_other_types() {
+    Endpoint unfiltered = createEndpoint();
+    Endpoint subscribed = createEndpoint(List.of("order.created", "order.deleted"));
+    createEndpoint(List.of("order.updated"));
+
+    PublishedMessage published = store.publish(message(null));
+
+    List<UUID> endpointIds =
+        queryUuids("SELECT endpoint_id FROM webhook_delivery WHERE message_id = ?", published.id());
+    assertThat(endpointIds).containsExactlyInAnyOrder(unfiltered.id(), subscribed.id());
+  }
+
+  @Test
+  void event_type_filter_is_case_sensitive() {
+    createEndpoint(List.of("Order.Created"));
+
+    store.publish(message(null));
+
+    assertThat(store.pendingCount()).isZero();
+  }
+
+  @Test
+  void host_publish_applies_event_type_filter() throws SQLException {
+    createEndpoint(List.of("order.updated"));
+    Endpoint subscribed = createEndpoint(List.of("order.created"));
+
+    try (Connection connection = openConnection()) {
+      connection.setAutoCommit(false);
+      store.publish(message(null), connection);
+      connection.commit();
+    }
+
+    assertThat(store.claim("node-a", 10, LEASE))
+        .singleElement()
+        .satisfies(claimed -> assertThat(claimed.endpointId()).isEqualTo(subscribed.id()));
+  }
+
+  @Test
+  void stored_event_types_read_back_sorted() {
+    Endpoint created = createEndpoint(List.of("order.updated", "Order.created", "order.created"));
+
+    Endpoint found = store.find(created.id()).orElseThrow();
+
+    List<String> sorted = List.of("Order.created", "order.created", "order.updated");
+    assertThat(created.eventTypes()).contains(sorted);
+    assertThat(found.eventTypes()).contains(sorted);
+  }
+
+  @Test
+  void list_returns_event_types_of_each_endpoint() {
+    Endpoint unfiltered = createEndpoint();
+    Endpoint filtered = createEndpoint(List.of("order.created"));
+
+    List<Endpoint> listed = store.list(null, 10);
+
+    assertThat(listed).containsExactlyInAnyOrder(unfiltered, filtered);
+    assertThat(listed)
+        .filteredOn(endpoint -> endpoint.id().equals(filtered.id()))
+        .singleElement()
+        .satisfies(endpoint -> assertThat(endpoint.eventTypes()).contains(List.of("order.created")));
+  }
+
+  @Test
+  void update_sets_every_field() {
+    Endpoint endpoint = createEndpoint();
+    EndpointUpdate update =
+        EndpointUpdate.builder()
+            .url("http://127.0.0.1:9/v2")
+            .description(null)
+            .rateLimit(5)
+            .eventTypes(List.of("order.updated"))
+            .build();
+
+    Endpoint updated = store.update(endpoint.id(), update, Instant.now()).orElseThrow();
+    store.publish(message(null));
+
+    assertThat(updated.url()).isEqualTo(URI.create("http://127.0.0.1:9/v2"));
+    assertThat(updated.description()).isEmpty();
+    assertThat(updated.rateLimit()).hasValue(5);
+    assertThat(updated.eventTypes()).contains(List.of("order.updated"));
+    assertThat(updated.secret()).isEqualTo(endpoint.secret());
+    assertThat(updated.createdAt()).isEqualTo(endpoint.createdAt());
+    assertThat(store.find(endpoint.id())).contains(updated);
+    assertThat(store.pendingCount()).as("order.created is filtered out").isZero();
+  }
+
+  @Test
+  void update_keeps_fields_it_does_not_set() {
+    Endpoint endpoint =
+        store.create(
+            UUID.randomUUID(),
+            URI.create("http://127.0.0.1:9/hook"),
+            "first",
+            "whsec_" + UUID.randomUUID(),
+            7,
+            List.of("order.created"));
+
+    Endpoint updated =
+        store
+            .update(endpoint.id(), EndpointUpdate.builder().description("second").build(), Instant.now())
+            .orElseThrow();
+
+    assertThat(updated.description()).contains("second");
+    assertThat(updated.url()).isEqualTo(endpoint.url());
+    assertThat(updated.rateLimit()).hasValue(7);
+    assertThat(updated.eventTypes()).contains(List.of("order.created"));
+  }
+
+  @Test
+  void null_event_types_receive_every_message() {
+    Endpoint endpoint = createEndpoint(List.of("order.updated"));
+
+    Endpoint updated =
+        store
+            .update(endpoint.id(), EndpointUpdate.builder().eventTypes(null).build(), Instant.now())
+            .orElseThrow();
+    store.publish(message(null));
+
+    assertThat(updated.eventTypes()).isEmpty();
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_endpoint_event_type")).isZero();
+    assertThat(store.pendingCount()).isEqualTo(1);
+  }
+
+  @Test
+  void update_of_missing_endpoint_is_empty() {
+    Endpoint deleted = createEndpoint();
+    store.delete(deleted.id());
+    EndpointUpdate update = EndpointUpdate.builder().description("x").build();
+
+    assertThat(store.update(UUID.randomUUID(), update, Instant.now())).isEmpty();
+    assertThat(store.update(deleted.id(), update, Instant.now())).isEmpty();
+  }
+
+  @Test
+  void update_disables_by_hand() {
+    Endpoint endpoint = createEndpoint();
+    PublishedMessage published = store.publish(message(null));
+    Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+    Endpoint disabled =
+        store.update(endpoint.id(), EndpointUpdate.builder().disabled(true).build(), at).orElseThrow();
+
+    assertThat(disabled.disabledAt()).contains(at);
+    assertThat(disabled.disabledReason()).contains("disabled by an operator");
+    assertThat(store.pendingCount()).isZero();
+    assertThat(
+            queryString(
+                "SELECT state FROM webhook_delivery WHERE message_id = ?", published.id()))
+        .isEqualTo("FAILED");
+  }
+
+  @Test
+  void update_enables_and_clears_failure_clock() {
+    Endpoint endpoint = createEndpoint();
+    store.disableEndpoint(endpoint.id(), "responded 410 Gone", Instant.now());
+    executeSql("UPDATE webhook_endpoint SET failing_since = disabled_at");
+
+    Endpoint enabled =
+        store
+            .update(endpoint.id(), EndpointUpdate.builder().disabled(false).build(), Instant.now())
+            .orElseThrow();
+    store.publish(message(null));
+
+    assertThat(enabled.disabled()).isFalse();
+    assertThat(enabled.disabledReason()).isEmpty();
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_endpoint WHERE failing_since IS NOT NULL"))
+        .isZero();
+    assertThat(store.pendingCount()).isEqualTo(1);
+  }
+
+  @Test
+  void claim_returns_previous_secret_after_rotation() {
+    Endpoint endpoint = createEndpoint();
+    Instant expiresAt = Instant.now().plus(Duration.ofDays(1)).truncatedTo(ChronoUnit.MILLIS);
+    String newSecret = "whsec_" + UUID.randomUUID();
+
+    Endpoint rotated = store.rotateSecret(endpoint.id(), newSecret, expiresAt).orElseThrow();
+    store.publish(message(null));
+    ClaimedDelivery claimed = store.claim("node-a", 10, LEASE).get(0);
+
+    assertThat(rotated.secret()).isEqualTo(newSecret);
+    assertThat(claimed.secret()).isEqualTo(newSecret);
+    assertThat(claimed.previousSecret()).isEqualTo(endpoint.secret());
+    assertThat(claimed.previousSecretExpiresAt()).isEqualTo(expiresAt);
+  }
+
+  @Test
+  void rotation_without_grace_drops_previous_secret() {
+    Endpoint endpoint = createEndpoint();
+    store.rotateSecret(endpoint.id(), "whsec_" + UUID.randomUUID(), Instant.now().plusSeconds(60));
+    String newest = "whsec_" + UUID.randomUUID();
+
+    store.rotateSecret(endpoint.id(), newest, null);
+    store.publish(message(null));
+    ClaimedDelivery claimed = store.claim("node-a", 10, LEASE).get(0);
+
+    assertThat(claimed.secret()).isEqualTo(newest);
+    assertThat(claimed.previousSecret()).isNull();
+    assertThat(claimed.previousSecretExpiresAt()).isNull();
+  }
+
+  @Test
+  void rotation_of_missing_endpoint_is_empty() {
+    Endpoint deleted = createEndpoint();
+    store.delete(deleted.id());
+
+    assertThat(store.rotateSecret(deleted.id(), "whsec_x", null)).isEmpty();
+    assertThat(store.rotateSecret(UUID.randomUUID(), "whsec_x", null)).isEmpty();
+  }
+
+  @Test
+  void duplicate_event_types_rejected_by_store() {
+    InvalidInputException error =
+        assertThrows(
+            InvalidInputException.class,
+            () -> createEndpoint(List.of("order.created", "order.created")));
+
+    assertThat(error.field()).isEqualTo("event_types");
+    assertThat(queryLong("SELECT COUNT(*) FROM webhook_endpoint")).isZero();
+  }
+
+  Endpoint createEndpoint(List<String> eventTypes) {
+    return store.create(
+        UUID.randomUUID(),
+        URI.create("http://127.0.0.1:9/hook"),
+        "test endpoint",
+        "whsec_" + UUID.randomUUID(),
+        null,
+        eventTypes);
   }
 
   Endpoint createEndpoint() {

@@ -10,7 +10,10 @@ import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
@@ -71,6 +74,22 @@ final class RequestJson {
     return (ObjectNode) node;
   }
 
+  /**
+   * Parses a JSON resource of the server's own, such as its OpenAPI description.
+   *
+   * @throws IllegalStateException when the resource is missing or not JSON, a packaging error
+   */
+  JsonNode parseResource(String name) {
+    try (InputStream in = RequestJson.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + name + " is missing from the server jar");
+      }
+      return mapper.readTree(in);
+    } catch (IOException e) {
+      throw new IllegalStateException("resource " + name + " is not valid JSON", e);
+    }
+  }
+
   /** Rejects the first field of {@code body} that is not in {@code allowed}. */
   static void rejectUnknownFields(ObjectNode body, Set<String> allowed) {
     Iterator<String> names = body.fieldNames();
@@ -125,6 +144,51 @@ final class RequestJson {
           field + " " + quote(value.asText()) + " is out of range for a whole number");
     }
     return value.intValue();
+  }
+
+  /**
+   * Returns a field that may be absent or {@code null}, and otherwise must be an array of strings.
+   */
+  static List<String> optionalStringList(ObjectNode body, String field) {
+    JsonNode value = body.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isArray()) {
+      throw ApiException.badRequest(
+          field + " must be an array of strings or null, got " + typeName(value));
+    }
+    List<String> strings = new ArrayList<>(value.size());
+    for (int i = 0; i < value.size(); i++) {
+      JsonNode item = value.get(i);
+      if (!item.isTextual()) {
+        throw ApiException.badRequest(
+            field + "[" + i + "] must be a string, got " + describeValue(item));
+      }
+      strings.add(item.textValue());
+    }
+    return strings;
+  }
+
+  /** Returns a field that must be present and {@code true} or {@code false}. */
+  static boolean requiredBoolean(ObjectNode body, String field) {
+    JsonNode value = body.get(field);
+    if (value == null) {
+      throw ApiException.badRequest(field + " is missing");
+    }
+    if (!value.isBoolean()) {
+      throw ApiException.badRequest(
+          field + " must be true or false, got " + describeValue(value));
+    }
+    return value.booleanValue();
+  }
+
+  /** Returns a JSON value as written for a scalar, such as {@code "yes"}, else its type. */
+  private static String describeValue(JsonNode value) {
+    if (value.isTextual()) {
+      return "'" + quote(value.textValue()) + "'";
+    }
+    return value.isValueNode() && !value.isNull() ? value.asText() : typeName(value);
   }
 
   private static String describeNumber(JsonNode value) {

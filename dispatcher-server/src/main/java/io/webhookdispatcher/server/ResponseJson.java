@@ -61,6 +61,28 @@ final class ResponseJson {
     } else {
       json.putNull("rate_limit");
     }
+    if (endpoint.eventTypes().isPresent()) {
+      endpoint.eventTypes().get().forEach(json.putArray("event_types")::add);
+    } else {
+      json.putNull("event_types");
+    }
+    return json;
+  }
+
+  /**
+   * Returns {@code {"data": [...], "next_cursor": ...}} with each endpoint as {@link #endpoint}
+   * returns it but without its secret, so that a listing never spreads every secret at once.
+   */
+  ObjectNode endpointPage(List<Endpoint> endpoints, String nextCursor) {
+    ArrayNode data = mapper.createArrayNode();
+    for (Endpoint endpoint : endpoints) {
+      ObjectNode json = endpoint(endpoint);
+      json.remove("secret");
+      data.add(json);
+    }
+    ObjectNode json = mapper.createObjectNode();
+    json.set("data", data);
+    json.put("next_cursor", nextCursor);
     return json;
   }
 

@@ -42,14 +42,23 @@ final class Router {
     }
   }
 
-  private record Route(HttpMethod method, List<String> segments, Handler handler) {}
+  private record Route(HttpMethod method, String pattern, List<String> segments, Handler handler) {}
 
   private final List<Route> routes = new ArrayList<>();
 
   /** Adds a route; the first route added wins when two match. */
   Router add(HttpMethod method, String pattern, Handler handler) {
-    routes.add(new Route(method, split(pattern), handler));
+    routes.add(new Route(method, pattern, split(pattern), handler));
     return this;
+  }
+
+  /** Returns each route as its method and pattern, such as {@code GET /webhook/endpoints/{id}}. */
+  List<String> describeRoutes() {
+    List<String> described = new ArrayList<>(routes.size());
+    for (Route route : routes) {
+      described.add(route.method().name() + " " + route.pattern());
+    }
+    return described;
   }
 
   /** Finds the route of a decoded path such as {@code /webhook/endpoints/42}. */

@@ -1,13 +1,17 @@
 package io.webhookdispatcher.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.webhookdispatcher.Attempt;
 import io.webhookdispatcher.Endpoint;
+import io.webhookdispatcher.EndpointPage;
+import io.webhookdispatcher.EndpointUpdate;
 import io.webhookdispatcher.Message;
 import io.webhookdispatcher.PublishedMessage;
 import io.webhookdispatcher.WebhookDispatcher;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,7 +31,15 @@ final class WebhookRoutes {
   /** Response header set to {@code true} when a publish returned an earlier message. */
   static final String IDEMPOTENT_REPLAYED_HEADER = "Idempotent-Replayed";
 
-  private static final Set<String> ENDPOINT_FIELDS = orderedSet("url", "description", "rate_limit");
+  private static final Set<String> ENDPOINT_FIELDS =
+      orderedSet("url", "description", "rate_limit", "event_types");
+  private static final Set<String> ENDPOINT_UPDATE_FIELDS =
+      orderedSet("url", "description", "event_types", "rate_limit", "disabled");
+  private static final Set<String> ROTATION_FIELDS = orderedSet("grace_period_seconds");
+  private static final Set<String> LIST_PARAMETERS = orderedSet("limit", "after");
+
+  /** Classpath resource with the OpenAPI 3 description of this API. */
+  static final String OPENAPI_RESOURCE = "/io/webhookdispatcher/server/openapi.json";
   private static final Set<String> MESSAGE_FIELDS =
       orderedSet("event_type", "object_id", "object_type", "object");
 
@@ -36,6 +48,7 @@ final class WebhookRoutes {
   private final ResponseJson responses;
   private final int maxMessageBytes;
   private final AtomicBoolean healthy = new AtomicBoolean(true);
+  private final JsonNode openApi;
 
   WebhookRoutes(
       WebhookDispatcher dispatcher,
@@ -46,6 +59,7 @@ final class WebhookRoutes {
     this.requests = requests;
     this.responses = responses;
     this.maxMessageBytes = maxMessageBytes;
+    this.openApi = requests.parseResource(OPENAPI_RESOURCE);
   }
 
   /** Returns a router with every route of the API. */
@@ -56,7 +70,11 @@ final class WebhookRoutes {
         .add(HttpMethod.DELETE, "/webhook/endpoints/{id}", this::deleteEndpoint)
         .add(HttpMethod.POST, "/webhook/messages", this::publishMessage)
         .add(HttpMethod.GET, "/webhook/messages/{id}/attempts", this::listAttempts)
-        .add(HttpMethod.GET, "/health", this::health);
+        .add(HttpMethod.GET, "/health", this::health)
+        .add(HttpMethod.GET, "/webhook/endpoints", this::listEndpoints)
+        .add(HttpMethod.PATCH, "/webhook/endpoints/{id}", this::updateEndpoint)
+        .add(HttpMethod.POST, "/webhook/endpoints/{id}/secret/rotate", this::rotateSecret)
+        .add(HttpMethod.GET, "/openapi.json", this::openApi);
   }
 
   ApiResponse createEndpoint(ApiRequest request) {
@@ -65,8 +83,9 @@ final class WebhookRoutes {
     String url = RequestJson.requiredString(body, "url");
     String description = RequestJson.optionalString(body, "description");
     Integer rateLimit = RequestJson.optionalInt(body, "rate_limit");
+    List<String> eventTypes = RequestJson.optionalStringList(body, "event_types");
 
-    Endpoint endpoint = dispatcher.createEndpoint(url, description, rateLimit);
+    Endpoint endpoint = dispatcher.createEndpoint(url, description, rateLimit, eventTypes);
 
     return ApiResponse.json(HttpResponseStatus.CREATED, responses.endpoint(endpoint));
   }
@@ -140,6 +159,102 @@ final class WebhookRoutes {
       LOG.info("Health check passed again: the database responds");
     }
     return ApiResponse.json(HttpResponseStatus.OK, responses.status("ok"));
+  }
+
+  /**
+   * Changes the fields that the body contains. An absent field stays as it is, and {@code null}
+   * removes a description, an event type filter or a rate limit.
+   */
+  ApiResponse updateEndpoint(ApiRequest request) {
+    UUID id = RequestJson.pathUuid("id", request.pathParameter("id"));
+    EndpointUpdate update = parseUpdate(requests.parseObject(request.body()));
+
+    Endpoint endpoint =
+        dispatcher.updateEndpoint(id, update).orElseThrow(() -> endpointNotFound(id));
+
+    return ApiResponse.json(HttpResponseStatus.OK, responses.endpoint(endpoint));
+  }
+
+  /** Rotates the secret; the body, {@code {"grace_period_seconds": N}}, may be left out. */
+  ApiResponse rotateSecret(ApiRequest request) {
+    UUID id = RequestJson.pathUuid("id", request.pathParameter("id"));
+    Duration gracePeriod = WebhookDispatcher.DEFAULT_SECRET_GRACE_PERIOD;
+    if (request.body().length > 0) {
+      ObjectNode body = requests.parseObject(request.body());
+      RequestJson.rejectUnknownFields(body, ROTATION_FIELDS);
+      Integer seconds = RequestJson.optionalInt(body, "grace_period_seconds");
+      if (seconds != null) {
+        gracePeriod = Duration.ofSeconds(seconds);
+      }
+    }
+
+    Endpoint endpoint =
+        dispatcher.rotateSecret(id, gracePeriod).orElseThrow(() -> endpointNotFound(id));
+
+    return ApiResponse.json(HttpResponseStatus.OK, responses.endpoint(endpoint));
+  }
+
+  /** Lists endpoints in id order, without their secrets, {@code limit} per page. */
+  ApiResponse listEndpoints(ApiRequest request) {
+    for (String name : request.queryParameters().keySet()) {
+      if (!LIST_PARAMETERS.contains(name)) {
+        throw ApiException.badRequest(
+            "unknown query parameter '"
+                + RequestJson.quote(name)
+                + "': the allowed parameters are "
+                + String.join(", ", LIST_PARAMETERS));
+      }
+    }
+    int limit = parseLimit(request.queryParameter("limit"));
+    String cursor = request.queryParameter("after");
+    UUID after = cursor == null ? null : EndpointCursor.decode(cursor);
+
+    EndpointPage page = dispatcher.listEndpoints(after, limit);
+
+    String nextCursor = page.next().map(EndpointCursor::encode).orElse(null);
+    return ApiResponse.json(
+        HttpResponseStatus.OK, responses.endpointPage(page.endpoints(), nextCursor));
+  }
+
+  /** Returns the OpenAPI 3 description of this API. */
+  ApiResponse openApi(ApiRequest request) {
+    return ApiResponse.json(HttpResponseStatus.OK, openApi);
+  }
+
+  private static EndpointUpdate parseUpdate(ObjectNode body) {
+    RequestJson.rejectUnknownFields(body, ENDPOINT_UPDATE_FIELDS);
+    EndpointUpdate.Builder update = EndpointUpdate.builder();
+    if (body.has("url")) {
+      update.url(RequestJson.requiredString(body, "url"));
+    }
+    if (body.has("description")) {
+      update.description(RequestJson.optionalString(body, "description"));
+    }
+    if (body.has("event_types")) {
+      update.eventTypes(RequestJson.optionalStringList(body, "event_types"));
+    }
+    if (body.has("rate_limit")) {
+      update.rateLimit(RequestJson.optionalInt(body, "rate_limit"));
+    }
+    if (body.has("disabled")) {
+      update.disabled(RequestJson.requiredBoolean(body, "disabled"));
+    }
+    return update.build();
+  }
+
+  private static int parseLimit(String text) {
+    if (text == null) {
+      return WebhookDispatcher.DEFAULT_PAGE_SIZE;
+    }
+    try {
+      return Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest(
+          "limit '"
+              + RequestJson.quote(text)
+              + "' is not a whole number: use 1 to "
+              + WebhookDispatcher.MAX_PAGE_SIZE);
+    }
   }
 
   private static Message parseMessage(ObjectNode body) {

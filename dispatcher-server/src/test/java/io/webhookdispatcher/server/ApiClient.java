@@ -74,6 +74,13 @@ final class ApiClient {
             .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)));
   }
 
+  Reply patch(String path, String json) {
+    return send(
+        request(path)
+            .header("content-type", "application/json")
+            .method("PATCH", HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)));
+  }
+
   Reply send(String method, String path) {
     return send(request(path).method(method, HttpRequest.BodyPublishers.noBody()));
   }

@@ -54,7 +54,8 @@ class EndpointApiTest {
             "disabled",
             "disabled_at",
             "disabled_reason",
-            "rate_limit");
+            "rate_limit",
+            "event_types");
     assertThat(json.get("disabled").asBoolean()).isFalse();
     assertThat(json.get("disabled_at").isNull()).isTrue();
     assertThat(UUID.fromString(json.get("id").asText()).toString())

@@ -71,11 +71,11 @@ class HttpProtocolTest {
 
   @Test
   void wrong_method_returns_405_with_allow() {
-    ApiClient.Reply reply = api.get("/webhook/endpoints");
+    ApiClient.Reply reply = api.delete("/webhook/endpoints");
 
     assertThat(reply.status()).isEqualTo(405);
-    assertThat(reply.header("allow")).isEqualTo("POST");
-    assertThat(reply.error()).contains("GET");
+    assertThat(reply.header("allow")).isEqualTo("POST, GET");
+    assertThat(reply.error()).contains("DELETE");
   }
 
   @Test
@@ -83,7 +83,7 @@ class HttpProtocolTest {
     ApiClient.Reply reply = api.send("PUT", "/webhook/endpoints/" + UUID.randomUUID());
 
     assertThat(reply.status()).isEqualTo(405);
-    assertThat(reply.header("allow")).isEqualTo("GET, DELETE");
+    assertThat(reply.header("allow")).isEqualTo("GET, DELETE, PATCH");
   }
 
   @Test

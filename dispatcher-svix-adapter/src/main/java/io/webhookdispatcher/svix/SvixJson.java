@@ -5,17 +5,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.webhookdispatcher.Endpoint;
+import io.webhookdispatcher.EndpointUpdate;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * The request bodies that the adapter sends and the parts of Svix's responses that it reads, with
- * the field names of the Svix API: {@code ApplicationIn}, {@code EndpointIn}, {@code MessageIn},
+ * the field names of the Svix API: {@code ApplicationIn}, {@code EndpointIn}, {@code EndpointPatch},
+ * {@code EndpointSecretRotateIn}, {@code MessageIn},
  * {@code EndpointOut}, {@code EndpointSecretOut}, the attempt list and the error bodies.
  */
 final class SvixJson {
@@ -42,6 +45,43 @@ final class SvixJson {
     json.put("description", endpoint.description().orElse(""));
     json.put("secret", endpoint.secret());
     endpoint.rateLimit().ifPresent(rate -> json.put("throttleRate", rate));
+    endpoint.eventTypes().ifPresent(types -> types.forEach(json.putArray("eventTypes")::add));
+    return write(json);
+  }
+
+  /**
+   * Returns an {@code EndpointPatch} with the fields that the update sets: a removed description
+   * as the empty string, and every event type or no rate limit as {@code null}.
+   */
+  byte[] endpointPatch(EndpointUpdate update) {
+    ObjectNode json = mapper.createObjectNode();
+    if (update.setsUrl()) {
+      json.put("url", update.url());
+    }
+    if (update.setsDescription()) {
+      json.put("description", update.description() == null ? "" : update.description());
+    }
+    if (update.setsEventTypes()) {
+      if (update.eventTypes() == null) {
+        json.putNull("eventTypes");
+      } else {
+        update.eventTypes().forEach(json.putArray("eventTypes")::add);
+      }
+    }
+    if (update.setsRateLimit()) {
+      json.put("throttleRate", update.rateLimit());
+    }
+    if (update.disabled() != null) {
+      json.put("disabled", update.disabled());
+    }
+    return write(json);
+  }
+
+  /** Returns an {@code EndpointSecretRotateIn} with our new secret and the grace period. */
+  byte[] endpointSecretRotateIn(String secret, Duration gracePeriod) {
+    ObjectNode json = mapper.createObjectNode();
+    json.put("key", secret);
+    json.put("gracePeriodSeconds", gracePeriod.toSeconds());
     return write(json);
   }
 

@@ -3,6 +3,7 @@ package io.webhookdispatcher.svix;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.patch;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
@@ -84,6 +85,20 @@ final class SvixApiStub implements AutoCloseable {
     server.stubFor(
         get(urlPathEqualTo(ENDPOINTS + "/" + id + "/secret"))
             .willReturn(json(200, "{\"key\": \"" + secret + "\"}")));
+  }
+
+  /** Responds to every endpoint PATCH with 200 and an {@code EndpointOut}. */
+  void acceptPatches(UUID id) {
+    server.stubFor(
+        patch(urlPathEqualTo(ENDPOINTS + "/" + id))
+            .willReturn(endpointOut(id, "ep_2ZrOrx2ZWZBpBUvZwXKQmoEYga2", "https://x.example", "")));
+  }
+
+  /** Responds to every secret rotation with 204. */
+  void acceptRotations() {
+    server.stubFor(
+        post(urlPathMatching(ENDPOINTS + "/[^/]+/secret/rotate"))
+            .willReturn(aResponse().withStatus(204)));
   }
 
   void acceptDeletes() {

@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.patch;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,6 +19,7 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.webhookdispatcher.Attempt;
 import io.webhookdispatcher.DeliveryServiceException;
 import io.webhookdispatcher.Endpoint;
+import io.webhookdispatcher.EndpointUpdate;
 import io.webhookdispatcher.InvalidInputException;
 import io.webhookdispatcher.PublishedMessage;
 import io.webhookdispatcher.WebhookDispatcher;
@@ -414,6 +416,116 @@ class SvixEndpointsTest {
     assertThat(creation.getRequest().getBodyAsString()).contains(earlier.id().toString());
     assertThat(creation.getRequest().getLoggedDate())
         .isBeforeOrEqualTo(handOff.getRequest().getLoggedDate());
+  }
+
+  @Test
+  void create_sends_event_types() throws Exception {
+    svix.acceptEndpoints();
+
+    dispatcher.createEndpoint(MERCHANT_URL, null, null, List.of("payment.refunded", "payment.created"));
+
+    JsonNode sent =
+        MAPPER.readTree(svix.requests("POST", SvixApiStub.ENDPOINTS).get(0).getRequest().getBodyAsString());
+    assertThat(sent.path("eventTypes").toString()).isEqualTo("[\"payment.created\",\"payment.refunded\"]");
+  }
+
+  @Test
+  void update_patches_svix_then_store() throws Exception {
+    svix.acceptEndpoints();
+    Endpoint endpoint = dispatcher.createEndpoint(MERCHANT_URL, "old");
+    svix.acceptPatches(endpoint.id());
+    EndpointUpdate update =
+        EndpointUpdate.builder()
+            .url(MERCHANT_URL + "/v2")
+            .description(null)
+            .eventTypes(List.of("payment.created"))
+            .rateLimit(null)
+            .disabled(true)
+            .build();
+
+    Endpoint updated = dispatcher.updateEndpoint(endpoint.id(), update).orElseThrow();
+
+    JsonNode sent =
+        MAPPER.readTree(
+            svix.requests("PATCH", SvixApiStub.ENDPOINTS + "/" + endpoint.id())
+                .get(0)
+                .getRequest()
+                .getBodyAsString());
+    assertThat(sent.path("url").asText()).isEqualTo(MERCHANT_URL + "/v2");
+    assertThat(sent.path("description").asText()).isEmpty();
+    assertThat(sent.path("eventTypes").toString()).isEqualTo("[\"payment.created\"]");
+    assertThat(sent.path("throttleRate").isNull()).isTrue();
+    assertThat(sent.path("disabled").asBoolean()).isTrue();
+    assertThat(updated.url().toString()).isEqualTo(MERCHANT_URL + "/v2");
+    assertThat(updated.disabledReason()).contains(WebhookDispatcher.OPERATOR_DISABLED_REASON);
+    assertThat(store.find(endpoint.id())).contains(updated);
+  }
+
+  @Test
+  void svix_rejected_update_changes_nothing() {
+    svix.acceptEndpoints();
+    Endpoint endpoint = dispatcher.createEndpoint(MERCHANT_URL, "kept");
+    Endpoint stored = store.find(endpoint.id()).orElseThrow();
+    svix.server.stubFor(
+        patch(urlPathEqualTo(SvixApiStub.ENDPOINTS + "/" + endpoint.id()))
+            .willReturn(
+                SvixApiStub.json(
+                    422,
+                    """
+                    {"detail": [{"loc": ["body", "eventTypes"], "msg": "Event type not found",
+                                 "type": "value_error"}]}
+                    """)));
+    EndpointUpdate update = EndpointUpdate.builder().eventTypes(List.of("payment.lost")).build();
+
+    InvalidInputException error =
+        assertThrows(InvalidInputException.class, () -> dispatcher.updateEndpoint(endpoint.id(), update));
+
+    assertThat(error.field()).isEqualTo("event_types");
+    assertThat(error.getMessage()).contains("Event type not found");
+    assertThat(store.find(endpoint.id())).contains(stored);
+  }
+
+  @Test
+  void update_of_endpoint_unknown_here_skips_svix() {
+    EndpointUpdate update = EndpointUpdate.builder().description("x").build();
+
+    assertThat(dispatcher.updateEndpoint(UUID.randomUUID(), update)).isEmpty();
+    assertThat(svix.server.getAllServeEvents()).isEmpty();
+  }
+
+  @Test
+  void rotation_sends_new_secret_and_grace() throws Exception {
+    svix.acceptEndpoints();
+    svix.acceptRotations();
+    Endpoint endpoint = dispatcher.createEndpoint(MERCHANT_URL, null);
+
+    Endpoint rotated = dispatcher.rotateSecret(endpoint.id(), Duration.ofHours(1)).orElseThrow();
+
+    List<ServeEvent> rotations =
+        svix.requests("POST", SvixApiStub.ENDPOINTS + "/" + endpoint.id() + "/secret/rotate");
+    assertThat(rotations).hasSize(1);
+    JsonNode sent = MAPPER.readTree(rotations.get(0).getRequest().getBodyAsString());
+    assertThat(sent.path("key").asText()).isEqualTo(rotated.secret());
+    assertThat(sent.path("gracePeriodSeconds").asLong()).isEqualTo(3600);
+    assertThat(rotated.secret()).isNotEqualTo(endpoint.secret());
+    assertThat(store.find(endpoint.id()).orElseThrow().secret()).isEqualTo(rotated.secret());
+  }
+
+  @Test
+  void failed_svix_rotation_keeps_secret() {
+    svix.acceptEndpoints();
+    Endpoint endpoint = dispatcher.createEndpoint(MERCHANT_URL, null);
+    svix.server.stubFor(
+        post(urlPathEqualTo(SvixApiStub.ENDPOINTS + "/" + endpoint.id() + "/secret/rotate"))
+            .willReturn(SvixApiStub.json(404, "{\"code\": \"not_found\", \"detail\": \"Entity not found\"}")));
+
+    DeliveryServiceException error =
+        assertThrows(
+            DeliveryServiceException.class,
+            () -> dispatcher.rotateSecret(endpoint.id(), Duration.ZERO));
+
+    assertThat(error.statusCode()).isEqualTo(404);
+    assertThat(store.find(endpoint.id()).orElseThrow().secret()).isEqualTo(endpoint.secret());
   }
 
   /** Makes Svix list its endpoints in two pages: one foreign endpoint, then ours. */

@@ -23,10 +23,15 @@ final class SvixRequestSchemas {
   private static final Pattern APPLICATIONS = Pattern.compile("^/api/v1/app$");
   private static final Pattern ENDPOINTS = Pattern.compile("^/api/v1/app/[^/]+/endpoint$");
   private static final Pattern MESSAGES = Pattern.compile("^/api/v1/app/[^/]+/msg$");
+  private static final Pattern ENDPOINT = Pattern.compile("^/api/v1/app/[^/]+/endpoint/[^/]+$");
+  private static final Pattern SECRET_ROTATIONS =
+      Pattern.compile("^/api/v1/app/[^/]+/endpoint/[^/]+/secret/rotate$");
 
   final Schema applicationIn = load("ApplicationIn");
   final Schema endpointIn = load("EndpointIn");
   final Schema messageIn = load("MessageIn");
+  final Schema endpointPatch = load("EndpointPatch");
+  final Schema endpointSecretRotateIn = load("EndpointSecretRotateIn");
 
   /** Returns the problems of one body, as {@code location: message}; empty when it is valid. */
   static List<String> problems(Schema schema, String json) {
@@ -39,7 +44,7 @@ final class SvixRequestSchemas {
 
   /**
    * Checks the body of every POST that the stub received to create an application, an endpoint or
-   * a message.
+   * a message, or to rotate a secret, and of every PATCH of an endpoint.
    *
    * @return how many bodies were checked, and every problem found
    */
@@ -47,23 +52,30 @@ final class SvixRequestSchemas {
     List<String> problems = new ArrayList<>();
     int checked = 0;
     for (ServeEvent event : server.getAllServeEvents()) {
-      if (!"POST".equals(event.getRequest().getMethod().getName())) {
-        continue;
-      }
+      String method = event.getRequest().getMethod().getName();
       String path = event.getRequest().getUrl().replaceFirst("\\?.*$", "");
-      Schema schema = schemaFor(path);
+      Schema schema = schemaFor(method, path);
       if (schema == null) {
         continue;
       }
       checked++;
       for (String problem : problems(schema, event.getRequest().getBodyAsString())) {
-        problems.add("POST " + path + " " + problem);
+        problems.add(method + " " + path + " " + problem);
       }
     }
     return new Report(checked, problems);
   }
 
-  private Schema schemaFor(String path) {
+  private Schema schemaFor(String method, String path) {
+    if ("PATCH".equals(method) && ENDPOINT.matcher(path).matches()) {
+      return endpointPatch;
+    }
+    if (!"POST".equals(method)) {
+      return null;
+    }
+    if (SECRET_ROTATIONS.matcher(path).matches()) {
+      return endpointSecretRotateIn;
+    }
     if (APPLICATIONS.matcher(path).matches()) {
       return applicationIn;
     }

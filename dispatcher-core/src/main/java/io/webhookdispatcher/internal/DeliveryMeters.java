@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.webhookdispatcher.spi.DeliveryOutcome;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
@@ -12,6 +14,7 @@ import java.util.function.Supplier;
 final class DeliveryMeters {
   private final MeterRegistry registry;
   private final Timer attemptDuration;
+  private final Timer deliveryLatency;
   private final ConcurrentMap<String, Counter> attempts = new ConcurrentHashMap<>();
 
   DeliveryMeters(MeterRegistry registry, Supplier<Number> inFlight) {
@@ -20,7 +23,23 @@ final class DeliveryMeters {
         Timer.builder("webhooks.attempt.duration")
             .description("Time from the start of an attempt to its outcome")
             .register(registry);
+    this.deliveryLatency =
+        Timer.builder("webhooks.delivery.latency")
+            .description("Time from the publish of a message to its delivery to an endpoint")
+            .register(registry);
     registry.gauge("webhooks.deliveries.in_flight", inFlight, supplier -> supplier.get().doubleValue());
+  }
+
+  /**
+   * Records the time from publish to delivery. The publish time comes from the store's clock, so a
+   * dispatcher clock behind it would give a negative time, which counts as zero.
+   */
+  void recordDelivered(Instant publishedAt, Instant deliveredAt) {
+    if (publishedAt == null) {
+      return;
+    }
+    Duration latency = Duration.between(publishedAt, deliveredAt);
+    deliveryLatency.record(latency.isNegative() ? Duration.ZERO : latency);
   }
 
   void recordAttempt(DeliveryOutcome outcome) {

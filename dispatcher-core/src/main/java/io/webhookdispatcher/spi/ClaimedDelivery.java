@@ -19,6 +19,8 @@ import java.util.UUID;
  * @param secret the endpoint's signing secret
  * @param attempt the number this attempt will have: 1 for the first
  * @param rateLimit the endpoint's most requests per second, or {@code null} for no limit
+ * @param manual whether an operator asked for this attempt: the first attempt of a delivery that
+ *     {@link OutboxStore#replay} or {@link OutboxStore#recover} queued
  */
 public record ClaimedDelivery(
     long deliveryId,
@@ -31,7 +33,36 @@ public record ClaimedDelivery(
     URI url,
     String secret,
     int attempt,
-    Integer rateLimit) {
+    Integer rateLimit,
+    boolean manual) {
+
+  /** Creates a delivery whose attempt the retry schedule started, not an operator. */
+  public ClaimedDelivery(
+      long deliveryId,
+      UUID leaseToken,
+      UUID messageId,
+      String eventType,
+      byte[] body,
+      Instant messageCreatedAt,
+      UUID endpointId,
+      URI url,
+      String secret,
+      int attempt,
+      Integer rateLimit) {
+    this(
+        deliveryId,
+        leaseToken,
+        messageId,
+        eventType,
+        body,
+        messageCreatedAt,
+        endpointId,
+        url,
+        secret,
+        attempt,
+        rateLimit,
+        false);
+  }
 
   /** Returns the ids and attempt number; never the secret nor the body. */
   @Override

@@ -55,4 +55,10 @@ public interface EndpointStore {
    * @param url where the transport hands messages over; for operators, the transport may ignore it
    */
   void saveHandOffTarget(UUID id, URI url);
+
+  /** Returns the number of endpoints that are disabled and not deleted. */
+  default long countDisabled() {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " does not count disabled endpoints");
+  }
 }

@@ -257,4 +257,10 @@ interface Dialect {
    *     live endpoint, oldest due first
    */
   record FairShareQueries(String countLeasedByEndpoint, String selectDueInOrder) {}
+
+  /**
+   * Returns the SQL expression for the database's current time in the form that its time columns
+   * store, for the statements of {@link StandardSql} that define it as {@code <now>}.
+   */
+  String currentTimestamp();
 }

@@ -49,7 +49,8 @@ final class SchemaMigrator {
           "V1__create_tables.sql",
           "V2__index_messages_for_retention.sql",
           "V3__add_hand_off_target.sql",
-          "V4__add_endpoint_health_and_pace.sql");
+          "V4__add_endpoint_health_and_pace.sql",
+          "V6__add_replay_and_endpoint_attempts.sql");
 
   private static final String SCHEMA_ROOT = "io/webhookdispatcher/jdbc/schema/";
   private static final Pattern SCRIPT_NAME = Pattern.compile("V(\\d+)__\\w+\\.sql");

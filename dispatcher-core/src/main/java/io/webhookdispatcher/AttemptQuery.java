@@ -28,9 +28,9 @@ public final class AttemptQuery {
   /** Form of a decoded cursor: epoch second, nanosecond and attempt id. */
   private static final Pattern CURSOR_TEXT = Pattern.compile("a1:(-?\\d{1,19}):(\\d{1,9}):(\\d{1,19})");
 
-  /** Which attempts a page lists. */
+  /** Outcome filter of a page. */
   public enum Outcome {
-    /** Attempts that the endpoint answered with a 2xx status. */
+    /** Attempts that got a 2xx response. */
     SUCCEEDED,
     /** Attempts that ended with another status or without a response. */
     FAILED;

@@ -7,8 +7,8 @@ import java.util.OptionalInt;
 import java.util.UUID;
 
 /**
- * What a {@link DeliveryListener} learns about a recorded attempt: the ids, the event type, the
- * attempt and how it ended. It never carries the message body nor a secret.
+ * The data that a {@link DeliveryListener} receives about a recorded attempt: the ids, the event
+ * type, the attempt and how it ended. It never carries the message body nor a secret.
  *
  * @param messageId the message
  * @param endpointId the endpoint

@@ -468,9 +468,9 @@ public final class WebhookDispatcher implements AutoCloseable {
    * Attempt.Trigger#MANUAL}, and it starts with a fresh attempt budget. The earlier delivery keeps
    * its state and attempts, so a message that was delivered can be sent again.
    *
-   * @throws ReplayRejectedException when the endpoint is unknown, deleted or disabled, the message
-   *     is unknown or was never sent to the endpoint, or its latest delivery there is still
-   *     pending; nothing is stored
+   * @throws ReplayRejectedException when the endpoint is unknown, deleted or disabled, or the
+   *     message is unknown. It is also thrown when the message was never sent to the endpoint, or
+   *     its latest delivery there is still pending. Nothing is stored then.
    */
   public void replay(UUID messageId, UUID endpointId) {
     Objects.requireNonNull(messageId, "messageId");
@@ -606,7 +606,8 @@ public final class WebhookDispatcher implements AutoCloseable {
               + " is still pending for endpoint "
               + endpointId
               + ": wait until it is delivered or fails, then replay it");
-      case QUEUED -> throw new IllegalArgumentException("a queued replay is no rejection");
+      case QUEUED -> throw new IllegalArgumentException(
+          "outcome QUEUED is invalid here: a queued replay is not rejected");
     };
   }
 

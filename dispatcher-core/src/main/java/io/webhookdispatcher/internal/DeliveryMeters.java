@@ -1,6 +1,7 @@
 package io.webhookdispatcher.internal;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.webhookdispatcher.spi.DeliveryOutcome;
@@ -27,7 +28,11 @@ final class DeliveryMeters {
         Timer.builder("webhooks.delivery.latency")
             .description("Time from the publish of a message to its delivery to an endpoint")
             .register(registry);
-    registry.gauge("webhooks.deliveries.in_flight", inFlight, supplier -> supplier.get().doubleValue());
+    // A gauge references its object weakly by default, and nothing else keeps this supplier, so
+    // the gauge would report NaN after a garbage collection.
+    Gauge.builder("webhooks.deliveries.in_flight", inFlight, supplier -> supplier.get().doubleValue())
+        .strongReference(true)
+        .register(registry);
   }
 
   /**

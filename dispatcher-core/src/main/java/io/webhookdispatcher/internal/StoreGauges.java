@@ -38,19 +38,25 @@ public final class StoreGauges {
     this.clock = clock;
   }
 
-  /** Registers the gauges; the registry keeps the returned object alive through them. */
+  /**
+   * Registers the gauges. They hold the returned object strongly, because Micrometer gauges hold
+   * their object weakly by default and would report NaN once it is collected.
+   */
   public static StoreGauges register(
       MeterRegistry registry, OutboxStore outbox, EndpointStore endpoints, Clock clock) {
     StoreGauges gauges = new StoreGauges(outbox, endpoints, clock);
     Gauge.builder("webhooks.deliveries.pending", gauges, StoreGauges::pending)
         .description("Deliveries waiting for an attempt, due or not, on every node")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("webhooks.deliveries.oldest_due.age", gauges, StoreGauges::oldestDueAgeSeconds)
         .description("Time since the oldest pending delivery became due; 0 when none is due")
         .baseUnit("seconds")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("webhooks.endpoints.disabled", gauges, StoreGauges::disabledEndpoints)
         .description("Endpoints that are disabled and not deleted")
+        .strongReference(true)
         .register(registry);
     return gauges;
   }

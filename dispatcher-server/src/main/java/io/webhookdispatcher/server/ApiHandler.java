@@ -11,6 +11,8 @@ import io.webhookdispatcher.DeliveryServiceException;
 import io.webhookdispatcher.InvalidInputException;
 import io.webhookdispatcher.MessageTooLargeException;
 import io.webhookdispatcher.StoreUnavailableException;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -53,8 +55,11 @@ final class ApiHandler {
 
   private ApiResponse dispatch(HttpMethod method, String uri, HttpHeaders headers, byte[] body) {
     String path;
+    Map<String, List<String>> query;
     try {
-      path = new QueryStringDecoder(uri).path();
+      QueryStringDecoder decoder = new QueryStringDecoder(uri);
+      path = decoder.path();
+      query = decoder.parameters();
     } catch (IllegalArgumentException e) {
       return error(HttpResponseStatus.BAD_REQUEST, "request path is not valid: " + e.getMessage());
     }
@@ -70,7 +75,8 @@ final class ApiHandler {
     if (!match.found()) {
       return error(HttpResponseStatus.NOT_FOUND, "path " + RequestJson.quote(path) + " not found");
     }
-    ApiRequest request = new ApiRequest(method, path, match.pathParameters(), headers, body);
+    ApiRequest request =
+        new ApiRequest(method, path, match.pathParameters(), headers, body, query);
     return run(match.handler(), request, uri);
   }
 

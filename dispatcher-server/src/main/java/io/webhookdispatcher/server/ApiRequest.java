@@ -2,6 +2,7 @@ package io.webhookdispatcher.server;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,13 +13,25 @@ import java.util.Map;
  * @param pathParameters values of the route's {@code {name}} segments, by name
  * @param headers the request headers
  * @param body the request body; empty when there is none
+ * @param queryParameters the decoded query string, each name with its values in order
  */
 record ApiRequest(
     HttpMethod method,
     String path,
     Map<String, String> pathParameters,
     HttpHeaders headers,
-    byte[] body) {
+    byte[] body,
+    Map<String, List<String>> queryParameters) {
+
+  /** Creates a request without a query string. */
+  ApiRequest(
+      HttpMethod method,
+      String path,
+      Map<String, String> pathParameters,
+      HttpHeaders headers,
+      byte[] body) {
+    this(method, path, pathParameters, headers, body, Map.of());
+  }
 
   /** Returns the value of a path parameter that the route declares. */
   String pathParameter(String name) {

@@ -44,8 +44,9 @@ public interface DeliveryListener {
 
   /**
    * Called after the last attempt of a delivery failed: the retry schedule is exhausted, or the
-   * failure is one that no retry fixes. The delivery stays failed until it is replayed. Default:
-   * does nothing.
+   * failure is one that no retry fixes. The delivery stays failed until it is replayed. Pending
+   * deliveries that fail because their endpoint was disabled are reported once, through {@link
+   * #endpointDisabled}, not here. Default: does nothing.
    */
   default void deliveryGivenUp(DeliveryEvent event) {}
 }

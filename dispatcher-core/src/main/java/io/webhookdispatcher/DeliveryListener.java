@@ -5,7 +5,12 @@ import java.util.UUID;
 
 /**
  * Receives delivery outcomes as they are recorded. Called on a dispatcher thread: return quickly
- * and do not block. An exception thrown here is logged and otherwise ignored.
+ * and do not block. An exception or error thrown here is logged at WARN and otherwise ignored, so
+ * a failing listener never holds up delivery; only a {@link VirtualMachineError} is thrown on.
+ *
+ * <p>For each recorded attempt, {@link #attemptRecorded} is called first, then {@link
+ * #deliverySucceeded} for a success, or {@link #attemptFailed} for a failure followed by {@link
+ * #deliveryGivenUp} when no retry follows.
  */
 public interface DeliveryListener {
 
@@ -27,4 +32,21 @@ public interface DeliveryListener {
    * @param reason why, such as {@code responded 410 Gone}
    */
   default void endpointDisabled(UUID endpointId, String reason) {}
+
+  /** Called after an attempt delivered the message to the endpoint. Default: does nothing. */
+  default void deliverySucceeded(DeliveryEvent event) {}
+
+  /**
+   * Called after an attempt failed, with {@link DeliveryEvent#nextAttempt()} set when a retry is
+   * scheduled. Default: does nothing.
+   */
+  default void attemptFailed(DeliveryEvent event) {}
+
+  /**
+   * Called after the last attempt of a delivery failed: the retry schedule is exhausted, or the
+   * failure is one that no retry fixes. The delivery stays failed until it is replayed. Pending
+   * deliveries that fail because their endpoint was disabled are reported once, through {@link
+   * #endpointDisabled}, not here. Default: does nothing.
+   */
+  default void deliveryGivenUp(DeliveryEvent event) {}
 }

@@ -7,6 +7,7 @@ import io.webhookdispatcher.internal.DeliveryLoop;
 import io.webhookdispatcher.internal.EndpointHealth;
 import io.webhookdispatcher.internal.EndpointUrls;
 import io.webhookdispatcher.internal.MessageCodec;
+import io.webhookdispatcher.internal.StoreGauges;
 import io.webhookdispatcher.internal.Uuids;
 import io.webhookdispatcher.netty.AddressFilter;
 import io.webhookdispatcher.netty.NettyTransport;
@@ -16,6 +17,8 @@ import io.webhookdispatcher.spi.EndpointStore;
 import io.webhookdispatcher.spi.HandOffTransport;
 import io.webhookdispatcher.spi.OutboxMessage;
 import io.webhookdispatcher.spi.OutboxStore;
+import io.webhookdispatcher.spi.PositionedAttempt;
+import io.webhookdispatcher.spi.ReplayOutcome;
 import io.webhookdispatcher.spi.Transport;
 import java.net.InetAddress;
 import java.net.URI;
@@ -136,6 +139,7 @@ public final class WebhookDispatcher implements AutoCloseable {
             handOff != null ? EndpointHealth.OFF : new EndpointHealth(settings.disableAfter()),
             handOff != null ? null : HAND_OFF_TARGET_ID,
             builder.meterRegistry);
+    StoreGauges.register(builder.meterRegistry, outbox, endpoints, clock);
   }
 
   /** Returns a builder with every default set; an outbox and an endpoint store are required. */
@@ -620,6 +624,155 @@ public final class WebhookDispatcher implements AutoCloseable {
       LOG.info("Deleted {} messages finished more than {} ago", deleted, settings.retention());
     }
     return deleted;
+  }
+
+  /**
+   * Sends a message to an endpoint once more: stores a new delivery, pending and due now, which is
+   * signed, retried and recorded like any other. Its first attempt is recorded as {@link
+   * Attempt.Trigger#MANUAL}, and it starts with a fresh attempt budget. The earlier delivery keeps
+   * its state and attempts, so a message that was delivered can be sent again.
+   *
+   * @throws ReplayRejectedException when the endpoint is unknown, deleted or disabled, or the
+   *     message is unknown. It is also thrown when the message was never sent to the endpoint, or
+   *     its latest delivery there is still pending. Nothing is stored then.
+   */
+  public void replay(UUID messageId, UUID endpointId) {
+    Objects.requireNonNull(messageId, "messageId");
+    requireReplayableEndpoint(endpointId, messageId);
+    ReplayOutcome outcome = outbox.replay(messageId, endpointId);
+    if (outcome != ReplayOutcome.QUEUED) {
+      throw replayRejected(outcome, messageId, endpointId);
+    }
+    loop.wakeUp();
+    LOG.info("Queued a replay of message {} to endpoint {}", messageId, endpointId);
+  }
+
+  /**
+   * Sends to an endpoint once more every message published at or after {@code since} whose latest
+   * delivery there failed, as {@link #replay} does for one message. Messages whose replay is
+   * pending or delivered are skipped, so calling it twice queues each message once.
+   *
+   * @param since the earliest publish time, such as when the endpoint began to fail; not in the
+   *     future
+   * @return how many deliveries were queued
+   * @throws InvalidInputException naming {@code since} when it is missing or in the future
+   * @throws ReplayRejectedException when the endpoint is unknown, deleted or disabled; nothing is
+   *     stored
+   */
+  public int recover(UUID endpointId, Instant since) {
+    if (since == null) {
+      throw new InvalidInputException(
+          "since", "since is missing: pass the time from which to resend failed deliveries");
+    }
+    if (since.isAfter(clock.instant())) {
+      throw new InvalidInputException(
+          "since",
+          "since "
+              + since
+              + " is in the future: pass a past time, such as when the endpoint began to fail");
+    }
+    requireReplayableEndpoint(endpointId, null);
+    int queued = outbox.recover(endpointId, since);
+    if (queued > 0) {
+      loop.wakeUp();
+    }
+    LOG.info(
+        "Queued {} failed deliveries to endpoint {} published since {} for another attempt",
+        queued,
+        endpointId,
+        since);
+    return queued;
+  }
+
+  /**
+   * Returns one page of the attempts to an endpoint, newest first, or empty when the endpoint is
+   * unknown or deleted. With a {@link HandOffTransport}, the delivery service keeps these attempts,
+   * so the page is empty.
+   */
+  public Optional<AttemptPage> attempts(UUID endpointId, AttemptQuery query) {
+    Objects.requireNonNull(endpointId, "endpointId");
+    Objects.requireNonNull(query, "query");
+    if (endpoints.find(endpointId).isEmpty()) {
+      return Optional.empty();
+    }
+    Boolean succeeded =
+        query.outcome().map(outcome -> outcome == AttemptQuery.Outcome.SUCCEEDED).orElse(null);
+    List<PositionedAttempt> rows =
+        outbox.attemptsOfEndpoint(
+            endpointId, query.after().orElse(null), succeeded, query.limit() + 1);
+    boolean more = rows.size() > query.limit();
+    List<PositionedAttempt> page = more ? rows.subList(0, query.limit()) : rows;
+    String nextCursor =
+        more ? AttemptQuery.encodeCursor(page.get(page.size() - 1).position()) : null;
+    return Optional.of(
+        new AttemptPage(page.stream().map(PositionedAttempt::attempt).toList(), nextCursor));
+  }
+
+  private void requireReplayableEndpoint(UUID endpointId, UUID messageId) {
+    Objects.requireNonNull(endpointId, "endpointId");
+    if (handOff != null) {
+      throw new ReplayRejectedException(
+          ReplayRejectedException.Reason.HAND_OFF_TRANSPORT,
+          messageId,
+          endpointId,
+          "this dispatcher hands messages to a delivery service, which sends and retries them:"
+              + " replay or recover them there");
+    }
+    Endpoint endpoint =
+        endpoints
+            .find(endpointId)
+            .orElseThrow(
+                () ->
+                    new ReplayRejectedException(
+                        ReplayRejectedException.Reason.ENDPOINT_NOT_FOUND,
+                        messageId,
+                        endpointId,
+                        "endpoint " + endpointId + " not found: it never existed or was deleted"));
+    if (endpoint.disabled()) {
+      throw new ReplayRejectedException(
+          ReplayRejectedException.Reason.ENDPOINT_DISABLED,
+          messageId,
+          endpointId,
+          "endpoint "
+              + endpointId
+              + " is disabled ("
+              + endpoint.disabledReason().orElse("no reason stored")
+              + "): enable it again first, then replay or recover its messages");
+    }
+  }
+
+  private static ReplayRejectedException replayRejected(
+      ReplayOutcome outcome, UUID messageId, UUID endpointId) {
+    return switch (outcome) {
+      case MESSAGE_NOT_FOUND -> new ReplayRejectedException(
+          ReplayRejectedException.Reason.MESSAGE_NOT_FOUND,
+          messageId,
+          endpointId,
+          "message "
+              + messageId
+              + " not found: it never existed or the retention job deleted it");
+      case NOT_SENT_TO_ENDPOINT -> new ReplayRejectedException(
+          ReplayRejectedException.Reason.NOT_SENT_TO_ENDPOINT,
+          messageId,
+          endpointId,
+          "message "
+              + messageId
+              + " was never sent to endpoint "
+              + endpointId
+              + ", because it was published before the endpoint was created: publish it again"
+              + " to reach this endpoint");
+      case STILL_PENDING -> new ReplayRejectedException(
+          ReplayRejectedException.Reason.STILL_PENDING,
+          messageId,
+          endpointId,
+          "message "
+              + messageId
+              + " is still pending for endpoint "
+              + endpointId
+              + ": wait until it is delivered or fails, then replay it");
+      case QUEUED -> throw new IllegalArgumentException(
+          "outcome QUEUED is invalid here: a queued replay is not rejected");
+    };
   }
 
   private void saveHandOffTarget() {

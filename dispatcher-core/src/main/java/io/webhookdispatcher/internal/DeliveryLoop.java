@@ -2,6 +2,7 @@ package io.webhookdispatcher.internal;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.webhookdispatcher.Attempt;
+import io.webhookdispatcher.DeliveryEvent;
 import io.webhookdispatcher.DeliveryListener;
 import io.webhookdispatcher.RetrySchedule;
 import io.webhookdispatcher.StoreUnavailableException;
@@ -384,7 +385,9 @@ public final class DeliveryLoop {
         reason);
     try {
       listener.endpointDisabled(endpointId, reason);
-    } catch (RuntimeException e) {
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (RuntimeException | Error e) {
       LOG.warn("Delivery listener failed on the disabling of endpoint {}", endpointId, e);
     }
   }
@@ -411,15 +414,59 @@ public final class DeliveryLoop {
               ? "in " + result.retryDelay()
               : result.nextState());
     }
+    notifyListener(delivery, () -> listener.attemptRecorded(toAttempt(result), result.nextState()));
+    DeliveryEvent event = toEvent(result);
+    if (outcome.successful()) {
+      meters.recordDelivered(delivery.messageCreatedAt(), clock.instant());
+      notifyListener(delivery, () -> listener.deliverySucceeded(event));
+      return;
+    }
+    notifyListener(delivery, () -> listener.attemptFailed(event));
+    if (result.nextState() == DeliveryResult.State.FAILED) {
+      notifyListener(delivery, () -> listener.deliveryGivenUp(event));
+    }
+  }
+
+  /**
+   * Runs one listener call and logs what it throws, so that no listener stops the loop. Only a
+   * {@link VirtualMachineError}, such as running out of memory, is thrown on.
+   */
+  private static void notifyListener(ClaimedDelivery delivery, Runnable call) {
     try {
-      listener.attemptRecorded(toAttempt(result), result.nextState());
-    } catch (RuntimeException e) {
+      call.run();
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (RuntimeException | Error e) {
       LOG.warn(
           "Delivery listener failed for message {} to endpoint {}",
           delivery.messageId(),
           delivery.endpointId(),
           e);
     }
+  }
+
+  private DeliveryEvent toEvent(DeliveryResult result) {
+    ClaimedDelivery delivery = result.delivery();
+    DeliveryOutcome outcome = result.outcome();
+    Instant nextAttemptAt =
+        result.nextState() == DeliveryResult.State.PENDING && result.retryDelay() != null
+            ? clock.instant().plus(result.retryDelay())
+            : null;
+    return new DeliveryEvent(
+        delivery.messageId(),
+        delivery.endpointId(),
+        delivery.eventType(),
+        delivery.attempt(),
+        triggerOf(delivery),
+        result.attemptedAt(),
+        outcome.duration(),
+        outcome.statusCode() == 0 ? null : outcome.statusCode(),
+        outcome.error(),
+        nextAttemptAt);
+  }
+
+  private static Attempt.Trigger triggerOf(ClaimedDelivery delivery) {
+    return delivery.manual() ? Attempt.Trigger.MANUAL : Attempt.Trigger.SCHEDULED;
   }
 
   private static String describe(DeliveryOutcome outcome) {
@@ -441,7 +488,8 @@ public final class DeliveryLoop {
         outcome.statusCode() == 0 ? null : outcome.statusCode(),
         outcome.error(),
         outcome.duration().toMillis(),
-        new String(snippet, StandardCharsets.UTF_8));
+        new String(snippet, StandardCharsets.UTF_8),
+        triggerOf(delivery));
   }
 
   /** Returns the node id written into each lease. */

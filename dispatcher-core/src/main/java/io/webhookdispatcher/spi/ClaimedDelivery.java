@@ -22,6 +22,8 @@ import java.util.UUID;
  * @param previousSecret the endpoint's secret before its last rotation, or {@code null}
  * @param previousSecretExpiresAt when {@code previousSecret} stops signing, by the clock of the
  *     dispatcher that rotated it, or {@code null}
+ * @param manual whether an operator asked for this attempt: the first attempt of a delivery that
+ *     {@link OutboxStore#replay} or {@link OutboxStore#recover} queued
  */
 public record ClaimedDelivery(
     long deliveryId,
@@ -36,9 +38,10 @@ public record ClaimedDelivery(
     int attempt,
     Integer rateLimit,
     String previousSecret,
-    Instant previousSecretExpiresAt) {
+    Instant previousSecretExpiresAt,
+    boolean manual) {
 
-  /** Creates a delivery to an endpoint without a previous secret. */
+  /** Creates a scheduled delivery to an endpoint without a previous secret. */
   public ClaimedDelivery(
       long deliveryId,
       UUID leaseToken,
@@ -64,7 +67,8 @@ public record ClaimedDelivery(
         attempt,
         rateLimit,
         null,
-        null);
+        null,
+        false);
   }
 
   /** Returns the previous secret when it still signs at {@code at}, else {@code null}. */

@@ -104,4 +104,10 @@ public interface EndpointStore {
     throw new UnsupportedOperationException(
         getClass().getName() + " cannot rotate endpoint secrets");
   }
+
+  /** Returns the number of endpoints that are disabled and not deleted. */
+  default long countDisabled() {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " does not count disabled endpoints");
+  }
 }

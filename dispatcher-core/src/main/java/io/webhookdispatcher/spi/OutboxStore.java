@@ -122,4 +122,50 @@ public interface OutboxStore {
 
   /** Returns the number of deliveries that are pending, due or not. */
   long pendingCount();
+
+  /**
+   * Stores one more delivery of a message to an endpoint, pending and due now, with a fresh
+   * attempt budget and a manual first attempt, unless the latest delivery of that message to that
+   * endpoint is still pending. The delivery before it keeps its state and attempts. The caller
+   * checks that the endpoint exists and is enabled.
+   *
+   * @return {@link ReplayOutcome#QUEUED} when the delivery was stored, otherwise why not
+   */
+  default ReplayOutcome replay(UUID messageId, UUID endpointId) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not support replay");
+  }
+
+  /**
+   * Stores a new delivery like {@link #replay} for every message published at or after {@code
+   * since}, by the store's creation time, whose latest delivery to the endpoint failed. A message
+   * whose replay is pending or delivered is skipped, so a second call queues nothing twice.
+   *
+   * @return how many deliveries were stored
+   */
+  default int recover(UUID endpointId, Instant since) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not support recover");
+  }
+
+  /**
+   * Returns up to {@code limit} attempts to an endpoint, newest first, that come after {@code
+   * after} in that order.
+   *
+   * @param after the position of the last attempt of the previous page, or {@code null} for the
+   *     newest attempts
+   * @param succeeded {@code true} for attempts answered with a 2xx status only, {@code false} for
+   *     the others only, {@code null} for both
+   */
+  default List<PositionedAttempt> attemptsOfEndpoint(
+      UUID endpointId, AttemptPosition after, Boolean succeeded, int limit) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " does not list the attempts of an endpoint");
+  }
+
+  /**
+   * Returns the pending deliveries' count and earliest due time in one read. The default counts
+   * with {@link #pendingCount()} and leaves the due time out.
+   */
+  default Backlog backlog() {
+    return new Backlog(pendingCount(), null);
+  }
 }

@@ -267,4 +267,10 @@ interface Dialect {
    */
   record FairShareQueries(
       String countLeasedByEndpoint, String selectLiveEndpointIds, String selectDueOfEndpoint) {}
+
+  /**
+   * Returns the SQL expression for the database's current time in the form that its time columns
+   * store, for the statements of {@link StandardSql} that define it as {@code <now>}.
+   */
+  String currentTimestamp();
 }

@@ -255,4 +255,9 @@ final class H2Dialect implements Dialect {
   public String selectPurgeableMessageIds() {
     return SELECT_PURGEABLE_MESSAGE_IDS;
   }
+
+  @Override
+  public String currentTimestamp() {
+    return "CURRENT_TIMESTAMP";
+  }
 }

@@ -9,11 +9,15 @@ import io.webhookdispatcher.InvalidInputException;
 import io.webhookdispatcher.PublishedMessage;
 import io.webhookdispatcher.StoreUnavailableException;
 import io.webhookdispatcher.WebhookSecret;
+import io.webhookdispatcher.spi.AttemptPosition;
+import io.webhookdispatcher.spi.Backlog;
 import io.webhookdispatcher.spi.ClaimedDelivery;
 import io.webhookdispatcher.spi.DeliveryResult;
 import io.webhookdispatcher.spi.EndpointStore;
 import io.webhookdispatcher.spi.OutboxMessage;
 import io.webhookdispatcher.spi.OutboxStore;
+import io.webhookdispatcher.spi.PositionedAttempt;
+import io.webhookdispatcher.spi.ReplayOutcome;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -350,6 +354,46 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
   @Override
   public long pendingCount() {
     return inTransaction("count pending deliveries", operations::pendingCount);
+  }
+
+  @Override
+  public ReplayOutcome replay(UUID messageId, UUID endpointId) {
+    Objects.requireNonNull(messageId, "messageId");
+    Objects.requireNonNull(endpointId, "endpointId");
+    return inTransaction(
+        "replay message " + messageId + " to endpoint " + endpointId,
+        handle -> operations.replay(handle, messageId, endpointId));
+  }
+
+  @Override
+  public int recover(UUID endpointId, Instant since) {
+    Objects.requireNonNull(endpointId, "endpointId");
+    Objects.requireNonNull(since, "since");
+    return inTransaction(
+        "recover the failed deliveries of endpoint " + endpointId + " since " + since,
+        handle -> operations.recover(handle, endpointId, since));
+  }
+
+  @Override
+  public List<PositionedAttempt> attemptsOfEndpoint(
+      UUID endpointId, AttemptPosition after, Boolean succeeded, int limit) {
+    Objects.requireNonNull(endpointId, "endpointId");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit is " + limit + " but must be at least 1");
+    }
+    return inTransaction(
+        "read the attempts of endpoint " + endpointId,
+        handle -> operations.attemptsOfEndpoint(handle, endpointId, after, succeeded, limit));
+  }
+
+  @Override
+  public Backlog backlog() {
+    return inTransaction("read the delivery backlog", operations::backlog);
+  }
+
+  @Override
+  public long countDisabled() {
+    return inTransaction("count disabled endpoints", operations::countDisabledEndpoints);
   }
 
   /**

@@ -344,4 +344,9 @@ final class MySqlDialect implements Dialect {
   public String selectPurgeableMessageIds() {
     return SELECT_PURGEABLE_MESSAGE_IDS;
   }
+
+  @Override
+  public String currentTimestamp() {
+    return "UTC_TIMESTAMP(6)";
+  }
 }

@@ -284,4 +284,9 @@ final class PostgresDialect implements Dialect {
   public String selectPurgeableMessageIds() {
     return SELECT_PURGEABLE_MESSAGE_IDS;
   }
+
+  @Override
+  public String currentTimestamp() {
+    return "now()";
+  }
 }

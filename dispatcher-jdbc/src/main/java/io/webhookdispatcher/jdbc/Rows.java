@@ -3,7 +3,9 @@ package io.webhookdispatcher.jdbc;
 import io.webhookdispatcher.Attempt;
 import io.webhookdispatcher.Endpoint;
 import io.webhookdispatcher.PublishedMessage;
+import io.webhookdispatcher.spi.AttemptPosition;
 import io.webhookdispatcher.spi.ClaimedDelivery;
+import io.webhookdispatcher.spi.PositionedAttempt;
 import java.net.URI;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -69,7 +71,8 @@ final class Rows {
             rs.getString("previous_secret"),
             rs.getObject("previous_secret_expires_at") == null
                 ? null
-                : instant(rs, "previous_secret_expires_at", context));
+                : instant(rs, "previous_secret_expires_at", context),
+            rs.getBoolean("manual") && rs.getInt("attempts") == 0);
   }
 
   private static Integer nullableInt(ResultSet rs, String column) throws SQLException {
@@ -90,8 +93,24 @@ final class Rows {
           status,
           rs.getString("error"),
           rs.getLong("duration_ms"),
-          response == null ? "" : response);
+          response == null ? "" : response,
+          trigger(rs.getString("attempt_trigger")));
     };
+  }
+
+  /** Maps an attempt row that also selects its {@code id}, with its place in the page order. */
+  static RowMapper<PositionedAttempt> positionedAttempt() {
+    RowMapper<Attempt> attempt = attempt();
+    return (rs, context) ->
+        new PositionedAttempt(
+            attempt.map(rs, context),
+            new AttemptPosition(instant(rs, "attempted_at", context), rs.getLong("id")));
+  }
+
+  private static Attempt.Trigger trigger(String stored) {
+    return Attempt.Trigger.MANUAL.jsonName().equals(stored)
+        ? Attempt.Trigger.MANUAL
+        : Attempt.Trigger.SCHEDULED;
   }
 
   private static UUID uuid(ResultSet rs, String column, StatementContext context)

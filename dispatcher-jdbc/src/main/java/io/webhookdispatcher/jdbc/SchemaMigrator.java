@@ -50,8 +50,8 @@ final class SchemaMigrator {
           "V2__index_messages_for_retention.sql",
           "V3__add_hand_off_target.sql",
           "V4__add_endpoint_health_and_pace.sql",
-          "V4__add_endpoint_health_and_pace.sql",
           "V5__add_endpoint_event_types_and_previous_secret.sql",
+          "V6__add_replay_and_endpoint_attempts.sql",
           "V7__index_due_deliveries_by_endpoint.sql");
 
   private static final String SCHEMA_ROOT = "io/webhookdispatcher/jdbc/schema/";

@@ -2,7 +2,9 @@ package io.webhookdispatcher.jdbc;
 
 /**
  * Statements that H2, PostgreSQL, MySQL and MariaDB all run unchanged, so that a change to one of
- * them is made once. None of them reads the database's clock, whose functions differ by product.
+ * them is made once. None of them names the database's clock, whose functions differ by product:
+ * the few that need the current time define it as {@code <now>} from {@link
+ * Dialect#currentTimestamp()}.
  */
 final class StandardSql {
 
@@ -125,7 +127,8 @@ final class StandardSql {
              e.secret,
              e.rate_limit,
              e.previous_secret,
-             e.previous_secret_expires_at
+             e.previous_secret_expires_at,
+             d.manual
       FROM webhook_delivery d
       JOIN webhook_message m ON m.id = d.message_id
       JOIN webhook_endpoint e ON e.id = d.endpoint_id
@@ -150,16 +153,16 @@ final class StandardSql {
       """
       INSERT INTO webhook_attempt
         (delivery_id, message_id, endpoint_id, attempt, attempted_at, status_code, error,
-         duration_ms, response)
+         duration_ms, response, attempt_trigger)
       VALUES
         (:deliveryId, :messageId, :endpointId, :attempt, :attemptedAt, :statusCode, :error,
-         :durationMs, :response)\
+         :durationMs, :response, :trigger)\
       """;
 
   static final String SELECT_ATTEMPTS_OF_MESSAGE =
       """
       SELECT message_id, endpoint_id, attempt, attempted_at, status_code, error, duration_ms,
-             response
+             response, attempt_trigger
       FROM webhook_attempt
       WHERE message_id = :messageId
       ORDER BY attempted_at, id\
@@ -250,6 +253,81 @@ final class StandardSql {
       UPDATE webhook_endpoint
       SET previous_secret = NULL, previous_secret_expires_at = NULL, secret = :secret
       WHERE id = :id AND deleted_at IS NULL AND hand_off = FALSE\
+      """;
+
+  static final String SELECT_LATEST_DELIVERY_STATE =
+      """
+      SELECT state
+      FROM webhook_delivery
+      WHERE message_id = :messageId AND endpoint_id = :endpointId
+      ORDER BY id DESC
+      LIMIT 1\
+      """;
+
+  /**
+   * Inserts one manual delivery of {@code :messageId} to {@code :endpointId}, pending and due at
+   * {@code <now>}, the database's current time, with no attempt made.
+   */
+  static final String INSERT_REPLAY_DELIVERY =
+      """
+      INSERT INTO webhook_delivery
+        (message_id, endpoint_id, state, attempts, next_attempt_at, updated_at, manual)
+      VALUES (:messageId, :endpointId, 'PENDING', 0, <now>, <now>, TRUE)\
+      """;
+
+  /**
+   * Inserts a manual delivery like {@link #INSERT_REPLAY_DELIVERY} for each message created at or
+   * after {@code :since} whose latest delivery to {@code :endpointId} failed, in the order of
+   * those deliveries.
+   */
+  static final String INSERT_RECOVERY_DELIVERIES =
+      """
+      INSERT INTO webhook_delivery
+        (message_id, endpoint_id, state, attempts, next_attempt_at, updated_at, manual)
+      SELECT d.message_id, d.endpoint_id, 'PENDING', 0, <now>, <now>, TRUE
+      FROM webhook_delivery d
+      JOIN webhook_message m ON m.id = d.message_id
+      WHERE d.endpoint_id = :endpointId
+        AND d.state = 'FAILED'
+        AND m.created_at >= :since
+        AND NOT EXISTS (
+          SELECT 1 FROM webhook_delivery later
+          WHERE later.message_id = d.message_id
+            AND later.endpoint_id = d.endpoint_id
+            AND later.id > d.id)
+      ORDER BY d.id\
+      """;
+
+  /**
+   * Selects a page of an endpoint's attempts, newest first, after the position {@code :beforeAt}
+   * and {@code :beforeId}. The first page binds a position after every attempt. With {@code
+   * :anyOutcome} false, only attempts whose 2xx status matches {@code :succeeded} are kept.
+   */
+  static final String SELECT_ATTEMPTS_OF_ENDPOINT =
+      """
+      SELECT id, message_id, endpoint_id, attempt, attempted_at, status_code, error, duration_ms,
+             response, attempt_trigger
+      FROM webhook_attempt
+      WHERE endpoint_id = :endpointId
+        AND (attempted_at < :beforeAt OR (attempted_at = :beforeAt AND id < :beforeId))
+        AND (:anyOutcome
+          OR COALESCE(status_code >= 200 AND status_code < 300, FALSE) = :succeeded)
+      ORDER BY attempted_at DESC, id DESC
+      LIMIT :limit\
+      """;
+
+  static final String SELECT_BACKLOG =
+      """
+      SELECT COUNT(*) AS pending, MIN(next_attempt_at) AS oldest_due
+      FROM webhook_delivery
+      WHERE state = 'PENDING'\
+      """;
+
+  static final String COUNT_DISABLED_ENDPOINTS =
+      """
+      SELECT COUNT(*)
+      FROM webhook_endpoint
+      WHERE disabled_at IS NOT NULL AND deleted_at IS NULL AND hand_off = FALSE\
       """;
 
   private StandardSql() {}

@@ -6,10 +6,14 @@ import io.webhookdispatcher.EndpointUpdate;
 import io.webhookdispatcher.InvalidInputException;
 import io.webhookdispatcher.PublishedMessage;
 import io.webhookdispatcher.WebhookDispatcher;
+import io.webhookdispatcher.spi.AttemptPosition;
+import io.webhookdispatcher.spi.Backlog;
 import io.webhookdispatcher.spi.ClaimedDelivery;
 import io.webhookdispatcher.spi.DeliveryOutcome;
 import io.webhookdispatcher.spi.DeliveryResult;
 import io.webhookdispatcher.spi.OutboxMessage;
+import io.webhookdispatcher.spi.PositionedAttempt;
+import io.webhookdispatcher.spi.ReplayOutcome;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,6 +44,13 @@ final class StoreOperations {
 
   /** Characters of an attempt's error kept in {@code webhook_attempt.error}. */
   static final int MAX_ERROR_LENGTH = 1024;
+
+  /**
+   * A position after every stored attempt, from which the first page starts: late in the year
+   * 9999, which every supported column type holds.
+   */
+  static final AttemptPosition FIRST_PAGE_POSITION =
+      new AttemptPosition(Instant.parse("9999-12-31T00:00:00Z"), Long.MAX_VALUE);
 
   private final Dialect dialect;
 
@@ -701,6 +712,7 @@ final class StoreOperations {
           .bind("error", replaceNul(truncate(outcome.error(), MAX_ERROR_LENGTH)))
           .bind("durationMs", outcome.duration() == null ? 0L : outcome.duration().toMillis())
           .bind("response", responseText(outcome.responseSnippet()))
+          .bind("trigger", triggerOf(delivery).jsonName())
           .add();
     }
     batch.execute();
@@ -746,6 +758,86 @@ final class StoreOperations {
       return text;
     }
     return text.substring(0, maxLength);
+  }
+
+  private static Attempt.Trigger triggerOf(ClaimedDelivery delivery) {
+    return delivery.manual() ? Attempt.Trigger.MANUAL : Attempt.Trigger.SCHEDULED;
+  }
+
+  /**
+   * Stores a manual delivery of a message to an endpoint unless the message is unknown, never had
+   * a delivery there, or its latest delivery there is pending.
+   */
+  ReplayOutcome replay(Handle handle, UUID messageId, UUID endpointId) {
+    long messages =
+        handle.createQuery(dialect.countMessages()).bind("id", messageId).mapTo(Long.class).one();
+    if (messages == 0) {
+      return ReplayOutcome.MESSAGE_NOT_FOUND;
+    }
+    Optional<String> latest =
+        handle
+            .createQuery(StandardSql.SELECT_LATEST_DELIVERY_STATE)
+            .bind("messageId", messageId)
+            .bind("endpointId", endpointId)
+            .mapTo(String.class)
+            .findOne();
+    if (latest.isEmpty()) {
+      return ReplayOutcome.NOT_SENT_TO_ENDPOINT;
+    }
+    if (latest.get().equals(DeliveryResult.State.PENDING.name())) {
+      return ReplayOutcome.STILL_PENDING;
+    }
+    handle
+        .createUpdate(StandardSql.INSERT_REPLAY_DELIVERY)
+        .define("now", dialect.currentTimestamp())
+        .bind("messageId", messageId)
+        .bind("endpointId", endpointId)
+        .execute();
+    return ReplayOutcome.QUEUED;
+  }
+
+  /** Stores a manual delivery for each message since {@code since} whose latest one failed. */
+  int recover(Handle handle, UUID endpointId, Instant since) {
+    return handle
+        .createUpdate(StandardSql.INSERT_RECOVERY_DELIVERIES)
+        .define("now", dialect.currentTimestamp())
+        .bind("endpointId", endpointId)
+        .bind("since", since)
+        .execute();
+  }
+
+  /**
+   * Returns a page of an endpoint's attempts, newest first. The first page starts after {@link
+   * #FIRST_PAGE_POSITION}, a position after every stored attempt.
+   */
+  List<PositionedAttempt> attemptsOfEndpoint(
+      Handle handle, UUID endpointId, AttemptPosition after, Boolean succeeded, int limit) {
+    AttemptPosition before = after == null ? FIRST_PAGE_POSITION : after;
+    return handle
+        .createQuery(StandardSql.SELECT_ATTEMPTS_OF_ENDPOINT)
+        .bind("endpointId", endpointId)
+        .bind("beforeAt", before.attemptedAt())
+        .bind("beforeId", before.attemptId())
+        .bind("anyOutcome", succeeded == null)
+        .bind("succeeded", succeeded != null && succeeded)
+        .bind("limit", limit)
+        .map(Rows.positionedAttempt())
+        .list();
+  }
+
+  Backlog backlog(Handle handle) {
+    return handle
+        .createQuery(StandardSql.SELECT_BACKLOG)
+        .map(
+            (rs, context) ->
+                new Backlog(
+                    rs.getLong("pending"),
+                    ColumnTypes.read(rs, "oldest_due", Instant.class, context)))
+        .one();
+  }
+
+  long countDisabledEndpoints(Handle handle) {
+    return handle.createQuery(StandardSql.COUNT_DISABLED_ENDPOINTS).mapTo(Long.class).one();
   }
 
   /** A locked pending delivery and its lease token, which is null when no claim holds it. */

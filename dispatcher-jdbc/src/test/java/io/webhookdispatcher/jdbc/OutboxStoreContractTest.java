@@ -16,11 +16,14 @@ import io.webhookdispatcher.EndpointUpdate;
 import io.webhookdispatcher.InvalidInputException;
 import io.webhookdispatcher.PublishedMessage;
 import io.webhookdispatcher.StoreUnavailableException;
+import io.webhookdispatcher.spi.Backlog;
 import io.webhookdispatcher.spi.ClaimedDelivery;
 import io.webhookdispatcher.spi.DeliveryOutcome;
 import io.webhookdispatcher.spi.DeliveryResult;
 import io.webhookdispatcher.spi.DeliveryResult.State;
 import io.webhookdispatcher.spi.OutboxMessage;
+import io.webhookdispatcher.spi.PositionedAttempt;
+import io.webhookdispatcher.spi.ReplayOutcome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -1717,6 +1720,224 @@ abstract class OutboxStoreContractTest {
         "whsec_" + UUID.randomUUID(),
         null,
         eventTypes);
+  }
+
+  @Test
+  void replay_queues_manual_delivery_after_failure() {
+    Endpoint endpoint = createEndpoint();
+    PublishedMessage published = store.publish(message(null));
+    ClaimedDelivery first = store.claim("node-a", 10, LEASE).get(0);
+    store.record(List.of(failure(first, State.FAILED)));
+
+    ReplayOutcome outcome = store.replay(published.id(), endpoint.id());
+    ClaimedDelivery replayed = store.claim("node-a", 10, LEASE).get(0);
+    store.record(List.of(success(replayed)));
+
+    assertThat(outcome).isEqualTo(ReplayOutcome.QUEUED);
+    assertThat(replayed.deliveryId()).isNotEqualTo(first.deliveryId());
+    assertThat(replayed.messageId()).isEqualTo(published.id());
+    assertThat(replayed.attempt()).isEqualTo(1);
+    assertThat(replayed.manual()).isTrue();
+    assertThat(deliveryState(first.deliveryId())).isEqualTo("FAILED");
+    assertThat(store.attempts(published.id()).orElseThrow())
+        .extracting(Attempt::trigger)
+        .containsExactly(Attempt.Trigger.SCHEDULED, Attempt.Trigger.MANUAL);
+  }
+
+  @Test
+  void replay_of_delivered_message_sends_again() {
+    Endpoint endpoint = createEndpoint();
+    PublishedMessage published = store.publish(message(null));
+    store.record(List.of(success(store.claim("node-a", 10, LEASE).get(0))));
+
+    ReplayOutcome outcome = store.replay(published.id(), endpoint.id());
+
+    assertThat(outcome).isEqualTo(ReplayOutcome.QUEUED);
+    assertThat(store.pendingCount()).isEqualTo(1);
+  }
+
+  @Test
+  void retry_after_manual_attempt_is_scheduled() {
+    Endpoint endpoint = createEndpoint();
+    PublishedMessage published = store.publish(message(null));
+    store.record(List.of(failure(store.claim("node-a", 10, LEASE).get(0), State.FAILED)));
+    store.replay(published.id(), endpoint.id());
+    store.record(List.of(retry(store.claim("node-a", 10, LEASE).get(0), Duration.ZERO)));
+
+    ClaimedDelivery retried = store.claim("node-a", 10, LEASE).get(0);
+
+    assertThat(retried.attempt()).isEqualTo(2);
+    assertThat(retried.manual()).isFalse();
+  }
+
+  @Test
+  void replay_rejects_pending_unknown_and_unsent() {
+    Endpoint endpoint = createEndpoint();
+    PublishedMessage pending = store.publish(message(null));
+    Endpoint later = createEndpoint();
+
+    assertThat(store.replay(pending.id(), endpoint.id())).isEqualTo(ReplayOutcome.STILL_PENDING);
+    assertThat(store.replay(UUID.randomUUID(), endpoint.id()))
+        .isEqualTo(ReplayOutcome.MESSAGE_NOT_FOUND);
+    assertThat(store.replay(pending.id(), later.id()))
+        .isEqualTo(ReplayOutcome.NOT_SENT_TO_ENDPOINT);
+    assertThat(store.pendingCount()).isEqualTo(1);
+  }
+
+  @Test
+  void recover_queues_latest_failures_since() {
+    Endpoint endpoint = createEndpoint();
+    Instant since = Instant.parse("2026-12-01T00:00:00Z");
+    PublishedMessage before = publishFailedAt(since.minusSeconds(1));
+    PublishedMessage atSince = publishFailedAt(since);
+    PublishedMessage after = publishFailedAt(since.plusSeconds(60));
+    store.replay(after.id(), endpoint.id());
+    Endpoint other = createEndpoint();
+
+    int queued = store.recover(endpoint.id(), since);
+
+    assertThat(queued).isEqualTo(1);
+    List<ClaimedDelivery> claimed = store.claim("node-a", 10, LEASE);
+    assertThat(claimed).extracting(ClaimedDelivery::messageId).contains(atSince.id());
+    assertThat(claimed).extracting(ClaimedDelivery::messageId).doesNotContain(before.id());
+    assertThat(claimed).allMatch(ClaimedDelivery::manual);
+    assertThat(claimed).extracting(ClaimedDelivery::endpointId).containsOnly(endpoint.id());
+    assertThat(store.recover(other.id(), since)).isZero();
+  }
+
+  @Test
+  void second_recover_queues_nothing() {
+    Endpoint endpoint = createEndpoint();
+    Instant since = Instant.parse("2026-12-01T00:00:00Z");
+    publishFailedAt(since.plusSeconds(1));
+    store.recover(endpoint.id(), since);
+
+    int whilePending = store.recover(endpoint.id(), since);
+    store.record(List.of(success(store.claim("node-a", 10, LEASE).get(0))));
+    int afterDelivery = store.recover(endpoint.id(), since);
+
+    assertThat(whilePending).isZero();
+    assertThat(afterDelivery).isZero();
+  }
+
+  @Test
+  void endpoint_attempts_page_newest_first() {
+    Endpoint endpoint = createEndpoint();
+    Instant start = Instant.parse("2026-12-01T10:00:00Z");
+    for (int i = 0; i < 5; i++) {
+      recordFailureAt(start.plusSeconds(i));
+    }
+    Endpoint other = createEndpoint();
+    store.publish(message(null));
+    for (ClaimedDelivery delivery : store.claim("node-a", 10, LEASE)) {
+      if (delivery.endpointId().equals(other.id())) {
+        store.record(List.of(success(delivery)));
+      }
+    }
+
+    List<PositionedAttempt> first = store.attemptsOfEndpoint(endpoint.id(), null, null, 2);
+    List<PositionedAttempt> second =
+        store.attemptsOfEndpoint(endpoint.id(), first.get(1).position(), null, 2);
+    List<PositionedAttempt> third =
+        store.attemptsOfEndpoint(endpoint.id(), second.get(1).position(), null, 2);
+
+    assertThat(first)
+        .extracting(row -> row.attempt().timestamp())
+        .containsExactly(start.plusSeconds(4), start.plusSeconds(3));
+    assertThat(second)
+        .extracting(row -> row.attempt().timestamp())
+        .containsExactly(start.plusSeconds(2), start.plusSeconds(1));
+    assertThat(third).extracting(row -> row.attempt().timestamp()).containsExactly(start);
+    assertThat(store.attemptsOfEndpoint(other.id(), null, null, 10)).hasSize(1);
+  }
+
+  @Test
+  void same_time_attempts_page_by_id() {
+    Endpoint endpoint = createEndpoint();
+    Instant at = Instant.parse("2026-12-01T10:00:00Z");
+    recordFailureAt(at);
+    recordFailureAt(at);
+    recordFailureAt(at);
+
+    List<PositionedAttempt> first = store.attemptsOfEndpoint(endpoint.id(), null, null, 2);
+    List<PositionedAttempt> rest =
+        store.attemptsOfEndpoint(endpoint.id(), first.get(1).position(), null, 2);
+
+    assertThat(rest).hasSize(1);
+    assertThat(first.get(0).position().attemptId())
+        .isGreaterThan(first.get(1).position().attemptId());
+    assertThat(rest.get(0).position().attemptId())
+        .isLessThan(first.get(1).position().attemptId());
+  }
+
+  @Test
+  void endpoint_attempts_filter_by_outcome() {
+    Endpoint endpoint = createEndpoint();
+    recordFailureAt(Instant.parse("2026-12-01T10:00:00Z"));
+    store.publish(message(null));
+    store.record(
+        List.of(failure(store.claim("node-a", 10, LEASE).get(0), State.FAILED)));
+    store.publish(message(null));
+    store.record(List.of(success(store.claim("node-a", 10, LEASE).get(0))));
+
+    List<PositionedAttempt> succeeded = store.attemptsOfEndpoint(endpoint.id(), null, true, 10);
+    List<PositionedAttempt> failed = store.attemptsOfEndpoint(endpoint.id(), null, false, 10);
+
+    assertThat(succeeded).extracting(row -> row.attempt().statusCode()).containsExactly(200);
+    assertThat(failed).hasSize(2);
+    assertThat(failed).noneMatch(row -> row.attempt().succeeded());
+  }
+
+  @Test
+  void backlog_reports_count_and_oldest_due() {
+    createEndpoint();
+    createEndpoint();
+    Instant before = Instant.now();
+    store.publish(message(null));
+
+    Backlog backlog = store.backlog();
+
+    assertThat(backlog.pending()).isEqualTo(2);
+    assertThat(backlog.oldestDue().orElseThrow()).isCloseTo(before, within(Duration.ofMinutes(1)));
+  }
+
+  @Test
+  void backlog_of_empty_outbox_has_no_due_time() {
+    Backlog backlog = store.backlog();
+
+    assertThat(backlog.pending()).isZero();
+    assertThat(backlog.oldestDue()).isEmpty();
+  }
+
+  @Test
+  void count_disabled_skips_deleted_endpoints() {
+    Endpoint disabled = createEndpoint();
+    Endpoint deleted = createEndpoint();
+    createEndpoint();
+    Instant at = Instant.parse("2026-12-02T08:00:00Z");
+    store.disableEndpoint(disabled.id(), "responded 410 Gone", at);
+    store.disableEndpoint(deleted.id(), "responded 410 Gone", at);
+    store.delete(deleted.id());
+
+    assertThat(store.countDisabled()).isEqualTo(1);
+  }
+
+  /**
+   * Publishes a message to the only endpoint, records one failed attempt that gives up, and sets
+   * the message's creation time to {@code createdAt}.
+   */
+  private PublishedMessage publishFailedAt(Instant createdAt) {
+    PublishedMessage published = store.publish(message(null));
+    ClaimedDelivery delivery = store.claim("node-a", 10, LEASE).get(0);
+    store.record(List.of(failure(delivery, State.FAILED)));
+    executeSql("UPDATE webhook_message SET created_at = ? WHERE id = ?", createdAt, published.id());
+    return published;
+  }
+
+  static DeliveryResult failure(ClaimedDelivery delivery, State nextState) {
+    DeliveryOutcome outcome =
+        DeliveryOutcome.response(500, Duration.ofMillis(5), "down".getBytes(UTF_8), null);
+    return result(delivery, outcome, nextState, nextState == State.PENDING ? Duration.ZERO : null);
   }
 
   Endpoint createEndpoint() {

@@ -24,6 +24,10 @@ final class ApiException extends RuntimeException {
     return new ApiException(HttpResponseStatus.NOT_FOUND, message);
   }
 
+  static ApiException conflict(String message) {
+    return new ApiException(HttpResponseStatus.CONFLICT, message);
+  }
+
   static ApiException tooLarge(String message) {
     return new ApiException(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, message);
   }

@@ -23,6 +23,16 @@ record ApiRequest(
     byte[] body,
     Map<String, List<String>> queryParameters) {
 
+  /** Creates a request without a query string. */
+  ApiRequest(
+      HttpMethod method,
+      String path,
+      Map<String, String> pathParameters,
+      HttpHeaders headers,
+      byte[] body) {
+    this(method, path, pathParameters, headers, body, Map.of());
+  }
+
   /** Returns the value of a path parameter that the route declares. */
   String pathParameter(String name) {
     String value = pathParameters.get(name);

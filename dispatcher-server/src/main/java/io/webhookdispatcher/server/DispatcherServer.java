@@ -1,6 +1,8 @@
 package io.webhookdispatcher.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.webhookdispatcher.InvalidInputException;
 import io.webhookdispatcher.WebhookDispatcher;
 import io.webhookdispatcher.jdbc.JdbcWebhookStore;
@@ -71,13 +73,14 @@ public final class DispatcherServer implements AutoCloseable {
     ObjectMapper mapper = RequestJson.newMapper();
     JdbcWebhookStore store = openStore(config);
     WebhookDispatcher dispatcher = null;
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try {
-      dispatcher = newDispatcher(config, store, mapper);
+      dispatcher = newDispatcher(config, store, mapper, metrics);
       dispatcher.start();
       ResponseJson responses = new ResponseJson(mapper);
       WebhookRoutes routes =
           new WebhookRoutes(
-              dispatcher, new RequestJson(mapper), responses, config.maxMessageBytes());
+              dispatcher, new RequestJson(mapper), responses, config.maxMessageBytes(), metrics);
       HttpApiServer http =
           HttpApiServer.start(
               config.httpHost(),
@@ -117,11 +120,15 @@ public final class DispatcherServer implements AutoCloseable {
   }
 
   private static WebhookDispatcher newDispatcher(
-      ServerConfig config, JdbcWebhookStore store, ObjectMapper mapper) {
+      ServerConfig config,
+      JdbcWebhookStore store,
+      ObjectMapper mapper,
+      PrometheusMeterRegistry metrics) {
     WebhookDispatcher.Builder builder =
         WebhookDispatcher.builder()
             .store(store)
             .objectMapper(mapper)
+            .meterRegistry(metrics)
             .requestTimeout(config.deliveryTimeout())
             .retrySchedule(config.retrySchedule())
             .allowPrivateAddresses(config.allowPrivateAddresses())

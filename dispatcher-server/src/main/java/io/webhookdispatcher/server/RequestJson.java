@@ -11,10 +11,15 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -203,6 +208,59 @@ final class RequestJson {
           field + " '" + quote(text) + "' is not a UUID: write it as 8-4-4-4-12 hex digits");
     }
     return UUID.fromString(text);
+  }
+
+  /**
+   * Returns a field that must be an ISO-8601 time with an offset, such as {@code
+   * 2026-12-01T00:00:00Z}.
+   */
+  static Instant requiredInstant(ObjectNode body, String field) {
+    String text = requiredString(body, field);
+    try {
+      return OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      throw ApiException.badRequest(
+          field
+              + " '"
+              + quote(text)
+              + "' is not a valid time: write it in ISO-8601 with an offset, such as"
+              + " 2026-12-01T00:00:00Z");
+    }
+  }
+
+  /**
+   * Returns the one value of each query parameter, rejecting a parameter that is not in {@code
+   * allowed} or that is given more than once.
+   */
+  static Map<String, String> singleQueryValues(
+      Map<String, List<String>> parameters, Set<String> allowed) {
+    Map<String, String> values = new LinkedHashMap<>();
+    parameters.forEach(
+        (name, given) -> {
+          if (!allowed.contains(name)) {
+            throw ApiException.badRequest(
+                "unknown query parameter '"
+                    + quote(name)
+                    + "': the allowed parameters are "
+                    + String.join(", ", allowed));
+          }
+          if (given.size() != 1) {
+            throw ApiException.badRequest(
+                "query parameter " + name + " is given " + given.size() + " times: give it once");
+          }
+          values.put(name, given.get(0));
+        });
+    return values;
+  }
+
+  /** Parses a query parameter that must be a whole number. */
+  static int queryInt(String name, String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest(
+          name + " '" + quote(value) + "' is not a whole number: pass a number such as 50");
+    }
   }
 
   /** Returns a field that must be a JSON object. */

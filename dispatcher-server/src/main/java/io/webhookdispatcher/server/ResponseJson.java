@@ -13,11 +13,15 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.webhookdispatcher.Attempt;
+import io.webhookdispatcher.AttemptPage;
 import io.webhookdispatcher.Endpoint;
 import io.webhookdispatcher.PublishedMessage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 
 /** Builds the JSON bodies of API responses. Times are ISO-8601 instants in UTC. */
 final class ResponseJson {
@@ -109,6 +113,23 @@ final class ResponseJson {
 
   /** Returns {@code {"data": [...]}} with the attempts in the order given. */
   ObjectNode attempts(List<Attempt> attempts) {
+    ObjectNode json = mapper.createObjectNode();
+    json.set("data", attemptArray(attempts));
+    return json;
+  }
+
+  /**
+   * Returns {@code {"data": [...], "next_cursor": ...}} with the page's attempts, newest first,
+   * each with its message id, and {@code null} as the cursor of the last page.
+   */
+  ObjectNode attemptPage(AttemptPage page) {
+    ObjectNode json = mapper.createObjectNode();
+    json.set("data", attemptArray(page.attempts()));
+    json.put("next_cursor", page.nextCursor().orElse(null));
+    return json;
+  }
+
+  private ArrayNode attemptArray(List<Attempt> attempts) {
     ArrayNode data = mapper.createArrayNode();
     for (Attempt attempt : attempts) {
       ObjectNode json = data.addObject();
@@ -120,9 +141,27 @@ final class ResponseJson {
       json.put("error", attempt.error());
       json.put("duration_ms", attempt.durationMs());
       json.put("response", attempt.response());
+      json.put("trigger", attempt.trigger().jsonName());
+      json.put("message_id", attempt.messageId().toString());
     }
+    return data;
+  }
+
+  /** Returns the message and endpoint of a queued replay, whose delivery is now pending. */
+  ObjectNode replayQueued(UUID messageId, UUID endpointId) {
     ObjectNode json = mapper.createObjectNode();
-    json.set("data", data);
+    json.put("message_id", messageId.toString());
+    json.put("endpoint_id", endpointId.toString());
+    json.put("state", "pending");
+    return json;
+  }
+
+  /** Returns the endpoint, the time and how many deliveries a recovery queued. */
+  ObjectNode recoveryQueued(UUID endpointId, Instant since, int queued) {
+    ObjectNode json = mapper.createObjectNode();
+    json.put("endpoint_id", endpointId.toString());
+    json.put("since", since.toString());
+    json.put("queued", queued);
     return json;
   }
 
@@ -132,6 +171,9 @@ final class ResponseJson {
    */
   FullHttpResponse toHttp(HttpVersion version, ApiResponse response) {
     ByteBuf content = Unpooled.EMPTY_BUFFER;
+    if (response.text() != null) {
+      content = Unpooled.wrappedBuffer(response.text().getBytes(StandardCharsets.UTF_8));
+    }
     if (response.body() != null) {
       try {
         content = Unpooled.wrappedBuffer(mapper.writeValueAsBytes(response.body()));

@@ -4,17 +4,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.webhookdispatcher.Attempt;
+import io.webhookdispatcher.AttemptPage;
+import io.webhookdispatcher.AttemptQuery;
 import io.webhookdispatcher.Endpoint;
 import io.webhookdispatcher.EndpointPage;
 import io.webhookdispatcher.EndpointUpdate;
 import io.webhookdispatcher.Message;
 import io.webhookdispatcher.PublishedMessage;
+import io.webhookdispatcher.ReplayRejectedException;
 import io.webhookdispatcher.WebhookDispatcher;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,24 +48,37 @@ final class WebhookRoutes {
   static final String OPENAPI_RESOURCE = "/io/webhookdispatcher/server/openapi.json";
   private static final Set<String> MESSAGE_FIELDS =
       orderedSet("event_type", "object_id", "object_type", "object");
+  private static final Set<String> RECOVER_FIELDS = orderedSet("since");
+  private static final Set<String> ATTEMPT_PAGE_PARAMETERS = orderedSet("limit", "cursor", "outcome");
+
+  /** Content type of the Prometheus text format, version 0.0.4, that {@code /metrics} returns. */
+  static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private final WebhookDispatcher dispatcher;
   private final RequestJson requests;
   private final ResponseJson responses;
   private final int maxMessageBytes;
+  private final PrometheusMeterRegistry metrics;
   private final AtomicBoolean healthy = new AtomicBoolean(true);
   private final JsonNode openApi;
 
+  /**
+   * Creates the routes.
+   *
+   * @param metrics the registry of the dispatcher's meters, which {@code GET /metrics} serves
+   */
   WebhookRoutes(
       WebhookDispatcher dispatcher,
       RequestJson requests,
       ResponseJson responses,
-      int maxMessageBytes) {
+      int maxMessageBytes,
+      PrometheusMeterRegistry metrics) {
     this.dispatcher = dispatcher;
     this.requests = requests;
     this.responses = responses;
     this.maxMessageBytes = maxMessageBytes;
     this.openApi = requests.parseResource(OPENAPI_RESOURCE);
+    this.metrics = metrics;
   }
 
   /** Returns a router with every route of the API. */
@@ -74,7 +93,14 @@ final class WebhookRoutes {
         .add(HttpMethod.GET, "/webhook/endpoints", this::listEndpoints)
         .add(HttpMethod.PATCH, "/webhook/endpoints/{id}", this::updateEndpoint)
         .add(HttpMethod.POST, "/webhook/endpoints/{id}/secret/rotate", this::rotateSecret)
-        .add(HttpMethod.GET, "/openapi.json", this::openApi);
+        .add(HttpMethod.GET, "/openapi.json", this::openApi)
+        .add(
+            HttpMethod.POST,
+            "/webhook/messages/{id}/endpoints/{endpoint_id}/replay",
+            this::replayMessage)
+        .add(HttpMethod.POST, "/webhook/endpoints/{id}/recover", this::recoverEndpoint)
+        .add(HttpMethod.GET, "/webhook/endpoints/{id}/attempts", this::listEndpointAttempts)
+        .add(HttpMethod.GET, "/metrics", this::metrics);
   }
 
   ApiResponse createEndpoint(ApiRequest request) {
@@ -255,6 +281,67 @@ final class WebhookRoutes {
               + "' is not a whole number: use 1 to "
               + WebhookDispatcher.MAX_PAGE_SIZE);
     }
+  }
+
+  ApiResponse replayMessage(ApiRequest request) {
+    UUID messageId = RequestJson.pathUuid("id", request.pathParameter("id"));
+    UUID endpointId = RequestJson.pathUuid("endpoint_id", request.pathParameter("endpoint_id"));
+    try {
+      dispatcher.replay(messageId, endpointId);
+    } catch (ReplayRejectedException e) {
+      throw rejectedReplay(e);
+    }
+    return ApiResponse.json(
+        HttpResponseStatus.ACCEPTED, responses.replayQueued(messageId, endpointId));
+  }
+
+  ApiResponse recoverEndpoint(ApiRequest request) {
+    UUID endpointId = RequestJson.pathUuid("id", request.pathParameter("id"));
+    ObjectNode body = requests.parseObject(request.body());
+    RequestJson.rejectUnknownFields(body, RECOVER_FIELDS);
+    Instant since = RequestJson.requiredInstant(body, "since");
+    int queued;
+    try {
+      queued = dispatcher.recover(endpointId, since);
+    } catch (ReplayRejectedException e) {
+      throw rejectedReplay(e);
+    }
+    return ApiResponse.json(
+        HttpResponseStatus.ACCEPTED, responses.recoveryQueued(endpointId, since, queued));
+  }
+
+  ApiResponse listEndpointAttempts(ApiRequest request) {
+    UUID endpointId = RequestJson.pathUuid("id", request.pathParameter("id"));
+    Map<String, String> query =
+        RequestJson.singleQueryValues(request.queryParameters(), ATTEMPT_PAGE_PARAMETERS);
+    AttemptQuery.Builder builder = AttemptQuery.builder().cursor(query.get("cursor"));
+    if (query.containsKey("limit")) {
+      builder.limit(RequestJson.queryInt("limit", query.get("limit")));
+    }
+    if (query.containsKey("outcome")) {
+      builder.outcome(AttemptQuery.Outcome.parse(query.get("outcome")));
+    }
+    AttemptPage page =
+        dispatcher.attempts(endpointId, builder.build()).orElseThrow(() -> endpointNotFound(endpointId));
+    return ApiResponse.json(HttpResponseStatus.OK, responses.attemptPage(page));
+  }
+
+  /** Returns every {@code webhooks.*} meter in the Prometheus text format. */
+  ApiResponse metrics(ApiRequest request) {
+    return ApiResponse.text(HttpResponseStatus.OK, PROMETHEUS_CONTENT_TYPE, metrics.scrape());
+  }
+
+  /**
+   * Maps a rejected replay or recovery to 404 when the endpoint, the message or its delivery to
+   * the endpoint does not exist, and to 409 when the state of either prevents it.
+   */
+  private static ApiException rejectedReplay(ReplayRejectedException e) {
+    return switch (e.reason()) {
+      case ENDPOINT_NOT_FOUND, MESSAGE_NOT_FOUND, NOT_SENT_TO_ENDPOINT -> ApiException.notFound(
+          e.getMessage());
+      case STILL_PENDING, ENDPOINT_DISABLED, HAND_OFF_TRANSPORT -> ApiException.conflict(
+          e.getMessage());
+    };
   }
 
   private static Message parseMessage(ObjectNode body) {

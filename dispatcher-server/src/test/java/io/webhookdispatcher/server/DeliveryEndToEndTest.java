@@ -212,8 +212,12 @@ class DeliveryEndToEndTest {
             "status_code",
             "error",
             "duration_ms",
-            "response");
+            "response",
+            "trigger",
+            "message_id");
     assertThat(attempt.get("endpoint_id").asText()).isEqualTo(endpointId);
+    assertThat(attempt.get("trigger").asText()).isEqualTo("scheduled");
+    assertThat(attempt.get("message_id").asText()).isEqualTo(messageId);
     assertThat(attempt.get("attempt").asInt()).isEqualTo(1);
     assertThat(attempt.get("status_code").asInt()).isEqualTo(200);
     assertThat(attempt.get("error").isNull()).isTrue();

@@ -38,7 +38,7 @@ class OpenApiTest {
   void operations_equal_registered_routes() {
     WebhookRoutes routes =
         new WebhookRoutes(
-            null, new RequestJson(ApiClient.MAPPER), new ResponseJson(ApiClient.MAPPER), 1024);
+            null, new RequestJson(ApiClient.MAPPER), new ResponseJson(ApiClient.MAPPER), 1024, null);
 
     Set<String> registered = new HashSet<>(routes.router().describeRoutes());
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.webhookdispatcher.WebhookDispatcher;
 import io.webhookdispatcher.jdbc.JdbcWebhookStore;
 import java.nio.file.Path;
@@ -35,7 +37,11 @@ class UnavailableStoreTest {
     ResponseJson responses = new ResponseJson(mapper);
     WebhookRoutes routes =
         new WebhookRoutes(
-            dispatcher, new RequestJson(mapper), responses, ServerConfig.DEFAULT_MAX_MESSAGE_BYTES);
+            dispatcher,
+            new RequestJson(mapper),
+            responses,
+            ServerConfig.DEFAULT_MAX_MESSAGE_BYTES,
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     http = HttpApiServer.start("127.0.0.1", 0, routes.router(), responses, 65536);
     api = new ApiClient(http.port());
   }

@@ -1,0 +1,13 @@
+package io.webhookdispatcher.spi;
+
+/** What {@link OutboxStore#replay} did with a message and an endpoint. */
+public enum ReplayOutcome {
+  /** A new delivery, pending and due now, was stored. */
+  QUEUED,
+  /** No message with this id is stored: it never existed or the retention job deleted it. */
+  MESSAGE_NOT_FOUND,
+  /** The message has no delivery to this endpoint, because the endpoint was created after it. */
+  NOT_SENT_TO_ENDPOINT,
+  /** The latest delivery of the message to this endpoint is still pending; nothing was stored. */
+  STILL_PENDING
+}

@@ -133,7 +133,8 @@ final class MySqlDialect implements Dialect {
       """;
 
   /**
-   * Counts each endpoint's deliveries under a live lease, through the lease token index. The store
+   * Counts each endpoint's deliveries under a live lease, through the lease token index. Only pending
+   * rows carry a lease token, since every change of state clears it. The store
    * picks each endpoint's fair share of due rows in Java with it, endpoint by endpoint, so a claim
    * reads no more rows than the endpoints' room, then locks the chosen ids.
    */
@@ -141,9 +142,7 @@ final class MySqlDialect implements Dialect {
       """
       SELECT endpoint_id, COUNT(*) AS leased
       FROM webhook_delivery
-      WHERE lease_token IS NOT NULL
-        AND state = 'PENDING'
-        AND lease_until >= UTC_TIMESTAMP(6)
+      WHERE lease_token IS NOT NULL AND lease_until >= UTC_TIMESTAMP(6)
       GROUP BY endpoint_id\
       """;
 

@@ -106,7 +106,10 @@ final class PostgresDialect implements Dialect {
    * hold back the others. It keeps the oldest {@code :limit} of them. The lease count has no state
    * condition because only pending rows carry a lease token: every change of state clears it. With
    * one, PostgreSQL plans the count on the endpoint and state index while a new table has no
-   * statistics, which reads the endpoint's whole backlog.
+   * statistics, which reads the endpoint's whole backlog. The count stops at {@code
+   * :maxPerEndpoint} and follows the index order, so that PostgreSQL plans a plain index scan. Such
+   * a scan marks the entries of finished leases dead as it passes them, where a bitmap scan would
+   * visit them all again on every claim until vacuum removes them.
    */
   private static final String LEASE_DUE_DELIVERIES =
       """
@@ -131,10 +134,14 @@ final class PostgresDialect implements Dialect {
         JOIN webhook_endpoint e ON e.id = a.endpoint_id AND e.deleted_at IS NULL
         CROSS JOIN LATERAL (
           SELECT COUNT(*) AS leased
-          FROM webhook_delivery l
-          WHERE l.endpoint_id = a.endpoint_id
-            AND l.lease_token IS NOT NULL
-            AND l.lease_until >= now()) f
+          FROM (
+            SELECT 1
+            FROM webhook_delivery l
+            WHERE l.endpoint_id = a.endpoint_id
+              AND l.lease_token IS NOT NULL
+              AND l.lease_until >= now()
+            ORDER BY l.endpoint_id, l.lease_until
+            LIMIT :maxPerEndpoint) live) f
         CROSS JOIN LATERAL (
           SELECT r.id, r.next_attempt_at
           FROM webhook_delivery r

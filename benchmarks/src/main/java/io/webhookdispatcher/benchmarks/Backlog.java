@@ -82,14 +82,4 @@ final class Backlog {
       connection.setAutoCommit(autoCommit);
     }
   }
-
-  /** Returns the number of pending deliveries. */
-  static long pending(Connection connection) throws SQLException {
-    try (Statement statement = connection.createStatement();
-        var rows =
-            statement.executeQuery("SELECT COUNT(*) FROM webhook_delivery WHERE state = 'PENDING'")) {
-      rows.next();
-      return rows.getLong(1);
-    }
-  }
 }

@@ -45,6 +45,10 @@ public class DispatchBenchmark {
   @Param({"h2", "postgresql"})
   public String database;
 
+  /** Deliveries one claim may lease; the library's default unless a run sets it. */
+  @Param({"0"})
+  public int batchSize;
+
   private ScratchDatabases databases;
   private NettyReceiver receiver;
   private Drain drain;
@@ -57,7 +61,7 @@ public class DispatchBenchmark {
 
   @Setup(Level.Iteration)
   public void fillOutbox() throws Exception {
-    drain = Drain.prepare(databases, database, receiver, MESSAGES, ENDPOINTS);
+    drain = Drain.prepare(databases, database, receiver, MESSAGES, ENDPOINTS, batchSize);
   }
 
   /** Starts a node on the filled outbox and returns once it has delivered and recorded all. */
@@ -104,13 +108,18 @@ public class DispatchBenchmark {
         String database,
         NettyReceiver receiver,
         int messages,
-        int endpoints)
+        int endpoints,
+        int batchSize)
         throws Exception {
       ScratchDatabases.ScratchDatabase scratch =
           database.equals("h2") ? databases.newH2() : databases.newPostgres();
       JdbcWebhookStore store = JdbcWebhookStore.builder().jdbcUrl(scratch.jdbcUrl()).build();
-      WebhookDispatcher dispatcher =
-          WebhookDispatcher.builder().store(store).allowPrivateAddresses(true).build();
+      WebhookDispatcher.Builder builder =
+          WebhookDispatcher.builder().store(store).allowPrivateAddresses(true);
+      if (batchSize > 0) {
+        builder.batchSize(batchSize);
+      }
+      WebhookDispatcher dispatcher = builder.build();
       for (int i = 1; i <= endpoints; i++) {
         dispatcher.createEndpoint(receiver.url("/merchant-" + i), "benchmark endpoint " + i);
       }

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -75,7 +76,7 @@ final class NettyReceiver implements AutoCloseable {
     return "http://127.0.0.1:" + ((InetSocketAddress) channel.localAddress()).getPort() + path;
   }
 
-  /** Returns the number of requests answered so far, duplicates included. */
+  /** Returns the number of requests responded to so far, duplicates included. */
   long requests() {
     return requests.sum();
   }
@@ -92,7 +93,7 @@ final class NettyReceiver implements AutoCloseable {
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
-    group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
   private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {

@@ -1,0 +1,138 @@
+package io.webhookdispatcher.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** Renders JMH's JSON results as the Markdown table of {@code BENCHMARKS.md}, with the targets. */
+final class ResultsTable {
+  private ResultsTable() {}
+
+  static String render(JsonNode results) {
+    List<String> rows = new ArrayList<>();
+    rows.add("| Measurement | Result | Target | Met |");
+    rows.add("|---|---:|---|---|");
+
+    Optional<Double> bareMac = score(results, "SigningBenchmark.bareMac", null);
+    for (String method : List.of("signerPerDelivery", "signerReused", "bareMac")) {
+      score(results, "SigningBenchmark." + method, null)
+          .ifPresent(
+              value -> {
+                String share =
+                    bareMac.map(mac -> String.format(Locale.ROOT, " (%.0f%% of bare Mac)", 100 * value / mac))
+                        .orElse("");
+                boolean target = method.equals("signerPerDelivery");
+                rows.add(
+                    row(
+                        "Signing, 1 KiB message: " + method,
+                        String.format(Locale.ROOT, "%,.0f signatures/s%s", value, share),
+                        target ? "≥ 80% of bare Mac" : "",
+                        target ? met(bareMac.map(mac -> value / mac >= 0.8)) : ""));
+              });
+    }
+    for (String database : List.of("h2", "postgresql")) {
+      score(results, "PublishBenchmark.publishOne", database)
+          .ifPresent(value -> rows.add(row("Publish, one per transaction, " + database, perSecond(value, "messages"), "", "")));
+      score(results, "PublishBenchmark.publishBatchInHostTransaction", database)
+          .ifPresent(value -> rows.add(row("Publish, 50 per host transaction, " + database, perSecond(value, "messages"), "", "")));
+    }
+    Optional<Double> ourPostgres = deliveriesPerSecond(results, "DispatchBenchmark.drainBacklog", "postgresql");
+    Optional<Double> dbScheduler = deliveriesPerSecond(results, "PeerBenchmark.drainBacklog", "db-scheduler");
+    deliveriesPerSecond(results, "DispatchBenchmark.drainBacklog", "h2")
+        .ifPresent(value -> rows.add(row("End to end, this dispatcher, H2 file", perSecond(value, "deliveries"), "≥ 30,000/s", met(Optional.of(value >= 30_000)))));
+    ourPostgres.ifPresent(
+        value ->
+            rows.add(
+                row(
+                    "End to end, this dispatcher, PostgreSQL",
+                    perSecond(value, "deliveries"),
+                    "≥ 20,000/s and ≥ 4× db-scheduler",
+                    met(dbScheduler.map(peer -> value >= 20_000 && value >= 4 * peer)))));
+    dbScheduler.ifPresent(value -> rows.add(row("End to end, db-scheduler (lock-and-fetch), PostgreSQL", perSecond(value, "deliveries"), "", "")));
+    deliveriesPerSecond(results, "PeerBenchmark.drainBacklog", "plain-outbox")
+        .ifPresent(value -> rows.add(row("End to end, plain outbox with JDK HttpClient, PostgreSQL", perSecond(value, "deliveries"), "", "")));
+    find(results, "LatencyBenchmark.publishAtSteadyRate", null)
+        .ifPresent(
+            result -> {
+              JsonNode secondary = result.path("secondaryMetrics");
+              double p99 = secondary.path("p99Millis").path("score").asDouble();
+              rows.add(
+                  row(
+                      String.format(
+                          Locale.ROOT,
+                          "Publish-to-receipt latency at %s messages/s to %s endpoint(s), %s",
+                          result.path("params").path("rate").asText(),
+                          result.path("params").path("endpoints").asText(),
+                          result.path("params").path("database").asText()),
+                      String.format(
+                          Locale.ROOT,
+                          "p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (published %,.0f/s, %.1f%% received)",
+                          secondary.path("p50Millis").path("score").asDouble(),
+                          p99,
+                          secondary.path("p999Millis").path("score").asDouble(),
+                          secondary.path("maxMillis").path("score").asDouble(),
+                          secondary.path("publishedPerSecond").path("score").asDouble(),
+                          secondary.path("receivedPercent").path("score").asDouble()),
+                      "p99 ≤ 50 ms",
+                      met(
+                          Optional.of(
+                              p99 <= 50
+                                  && secondary.path("receivedPercent").path("score").asDouble()
+                                      >= 100))));
+            });
+    find(results, "LargeBacklogBenchmark.drainMillion", null)
+        .ifPresent(
+            result -> {
+              double peak = result.path("secondaryMetrics").path("peakHeapMegabytes").path("score").asDouble();
+              rows.add(
+                  row(
+                      "1,000,000 due deliveries drained with -Xmx512m, "
+                          + result.path("params").path("database").asText(),
+                      perSecond(result.path("primaryMetric").path("score").asDouble(), "deliveries")
+                          + String.format(Locale.ROOT, ", peak heap %.0f MB", peak),
+                      "drains within 512 MB",
+                      "yes"));
+            });
+    return String.join("\n", rows) + "\n";
+  }
+
+  /** Returns deliveries per second from a single-shot score in microseconds per delivery. */
+  static Optional<Double> deliveriesPerSecond(JsonNode results, String benchmark, String param) {
+    return score(results, benchmark, param).map(microsPerDelivery -> 1_000_000 / microsPerDelivery);
+  }
+
+  static Optional<Double> score(JsonNode results, String benchmark, String param) {
+    return find(results, benchmark, param).map(result -> result.path("primaryMetric").path("score").asDouble());
+  }
+
+  static Optional<JsonNode> find(JsonNode results, String benchmark, String param) {
+    for (JsonNode result : results) {
+      if (!result.path("benchmark").asText().endsWith(benchmark)) {
+        continue;
+      }
+      if (param == null) {
+        return Optional.of(result);
+      }
+      for (JsonNode value : result.path("params")) {
+        if (value.asText().equals(param)) {
+          return Optional.of(result);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String perSecond(double value, String unit) {
+    return String.format(Locale.ROOT, "%,.0f %s/s", value, unit);
+  }
+
+  private static String met(Optional<Boolean> met) {
+    return met.map(yes -> yes ? "yes" : "**no**").orElse("not measured");
+  }
+
+  private static String row(String... cells) {
+    return "| " + String.join(" | ", cells) + " |";
+  }
+}

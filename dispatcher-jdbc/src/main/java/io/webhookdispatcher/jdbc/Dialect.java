@@ -236,6 +236,15 @@ interface Dialect {
   }
 
   /**
+   * Returns whether a batch of updates reports each statement's update count, so that recording
+   * results can rely on them instead of locking and reading the rows first. MySQL's driver may
+   * report {@link java.sql.Statement#SUCCESS_NO_INFO} instead.
+   */
+  default boolean reportsBatchUpdateCounts() {
+    return false;
+  }
+
+  /**
    * Returns whether claims on this database must not run at once within one process. H2 serves one
    * process per database file, and its row locks stall claims that run at once, so its store
    * claims one batch at a time.

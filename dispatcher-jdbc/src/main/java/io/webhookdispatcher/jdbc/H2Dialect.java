@@ -177,6 +177,11 @@ final class H2Dialect implements Dialect {
   }
 
   @Override
+  public boolean reportsBatchUpdateCounts() {
+    return true;
+  }
+
+  @Override
   public boolean hasTransactionalDdl() {
     return false;
   }

@@ -228,6 +228,11 @@ final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public boolean reportsBatchUpdateCounts() {
+    return true;
+  }
+
+  @Override
   public boolean hasTransactionalDdl() {
     return true;
   }

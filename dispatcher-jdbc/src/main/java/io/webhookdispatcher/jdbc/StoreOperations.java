@@ -20,8 +20,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -144,22 +146,32 @@ final class StoreOperations {
 
   /**
    * Moves each delivery whose lease token still matches to its next state and stores its attempt.
-   *
-   * <p>The pending rows are locked and their tokens read before any update, so the decision which
-   * results to keep never depends on the update counts of a batch, which some drivers do not
-   * report.
+   * Where the driver reports batch update counts, the update itself decides which results match.
+   * Elsewhere the pending rows are locked and their tokens read before any update.
    *
    * @return how many results were recorded, not counting the discarded ones
    */
   int record(Handle handle, List<DeliveryResult> results) {
-    Map<Long, UUID> currentTokens = lockPendingDeliveries(handle, results);
-    List<DeliveryResult> recorded = new ArrayList<>(results.size());
+    List<DeliveryResult> recorded =
+        dialect.reportsBatchUpdateCounts()
+            ? completeMatchingLeases(handle, results)
+            : lockThenCompleteMatchingLeases(handle, results);
+    if (LOG.isDebugEnabled()) {
+      logOutcomes(results, recorded);
+    }
+    if (!recorded.isEmpty()) {
+      insertAttempts(handle, recorded);
+      updateFailingSince(handle, recorded);
+    }
+    return recorded.size();
+  }
+
+  private static void logOutcomes(List<DeliveryResult> results, List<DeliveryResult> recorded) {
+    Set<DeliveryResult> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+    kept.addAll(recorded);
     for (DeliveryResult result : results) {
       ClaimedDelivery delivery = result.delivery();
-      if (delivery.leaseToken().equals(currentTokens.get(delivery.deliveryId()))) {
-        // Removing the token keeps a second result for the same lease from being recorded.
-        currentTokens.remove(delivery.deliveryId());
-        recorded.add(result);
+      if (kept.contains(result)) {
         LOG.debug(
             "Recorded attempt {} of delivery {} for message {} to endpoint {}: {}",
             delivery.attempt(),
@@ -176,13 +188,50 @@ final class StoreOperations {
             delivery.endpointId());
       }
     }
+  }
+
+  /**
+   * Moves each delivery whose lease token still matches to its next state, in delivery id order so
+   * that concurrent writers lock rows in one order, and returns the results whose update matched a
+   * row. The first result for a lease clears its token, so a second one for the same lease matches
+   * nothing.
+   */
+  private List<DeliveryResult> completeMatchingLeases(
+      Handle handle, List<DeliveryResult> results) {
+    List<DeliveryResult> inIdOrder = new ArrayList<>(results);
+    inIdOrder.sort(Comparator.comparingLong(result -> result.delivery().deliveryId()));
+    int[] counts = completeLeasedDeliveries(handle, inIdOrder);
+    List<DeliveryResult> recorded = new ArrayList<>(results.size());
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] == 1) {
+        recorded.add(inIdOrder.get(i));
+      }
+    }
+    return recorded;
+  }
+
+  /**
+   * Locks the pending rows and reads their tokens before any update, for drivers whose batches do
+   * not report update counts, then moves each delivery whose token still matches.
+   */
+  private List<DeliveryResult> lockThenCompleteMatchingLeases(
+      Handle handle, List<DeliveryResult> results) {
+    Map<Long, UUID> currentTokens = lockPendingDeliveries(handle, results);
+    List<DeliveryResult> recorded = new ArrayList<>(results.size());
+    for (DeliveryResult result : results) {
+      ClaimedDelivery delivery = result.delivery();
+      if (delivery.leaseToken().equals(currentTokens.get(delivery.deliveryId()))) {
+        // Removing the token keeps a second result for the same lease from being recorded.
+        currentTokens.remove(delivery.deliveryId());
+        recorded.add(result);
+      }
+    }
     if (!recorded.isEmpty()) {
       completeLeasedDeliveries(handle, recorded);
-      insertAttempts(handle, recorded);
-      updateFailingSince(handle, recorded);
     }
-    return recorded.size();
+    return recorded;
   }
+
 
   /**
    * Clears the failure clock of each endpoint whose latest attempt here succeeded and starts the
@@ -682,7 +731,7 @@ final class StoreOperations {
     return tokens;
   }
 
-  private void completeLeasedDeliveries(Handle handle, List<DeliveryResult> results) {
+  private int[] completeLeasedDeliveries(Handle handle, List<DeliveryResult> results) {
     PreparedBatch batch = handle.prepareBatch(dialect.completeLeasedDelivery());
     for (DeliveryResult result : results) {
       ClaimedDelivery delivery = result.delivery();
@@ -694,7 +743,7 @@ final class StoreOperations {
           .bind("retryMillis", retryMillis(result))
           .add();
     }
-    batch.execute();
+    return batch.execute();
   }
 
   private void insertAttempts(Handle handle, List<DeliveryResult> recorded) {

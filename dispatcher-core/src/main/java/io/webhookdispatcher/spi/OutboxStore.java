@@ -90,7 +90,9 @@ public interface OutboxStore {
 
   /**
    * Disables an endpoint and fails its pending deliveries, in one transaction; later messages get
-   * a failed delivery for it. Deliveries in flight are discarded when their results arrive.
+   * a failed delivery for it. Deliveries in flight keep their leases: {@link #record} stores their
+   * attempts, and fails those it would otherwise keep pending for a retry. Claims skip the pending
+   * deliveries of a disabled endpoint.
    *
    * @param reason why, kept with the endpoint, at most 1024 characters
    * @param at when, by the dispatcher's clock

@@ -148,7 +148,7 @@ final class MySqlDialect implements Dialect {
 
   private static final String SELECT_LIVE_ENDPOINT_IDS =
       """
-      SELECT id FROM webhook_endpoint WHERE deleted_at IS NULL\
+      SELECT id FROM webhook_endpoint WHERE deleted_at IS NULL AND disabled_at IS NULL\
       """;
 
   private static final String SELECT_DUE_OF_ENDPOINT =

@@ -131,7 +131,8 @@ final class PostgresDialect implements Dialect {
       chosen AS (
         SELECT c.id
         FROM active a
-        JOIN webhook_endpoint e ON e.id = a.endpoint_id AND e.deleted_at IS NULL
+        JOIN webhook_endpoint e
+          ON e.id = a.endpoint_id AND e.deleted_at IS NULL AND e.disabled_at IS NULL
         CROSS JOIN LATERAL (
           SELECT COUNT(*) AS leased
           FROM (

@@ -73,6 +73,14 @@ final class StandardSql {
       WHERE id = :id AND deleted_at IS NULL AND disabled_at IS NULL AND hand_off = FALSE\
       """;
 
+  /**
+   * Fails an endpoint's pending deliveries that no node holds under a live lease by {@code <now>},
+   * the database's clock, which the claim also reads. A delivery in flight keeps its lease, so that
+   * its result is still recorded, and {@link #FAIL_RETRIES_OF_DISABLED_ENDPOINTS} then fails it.
+   *
+   * <p>NOTE: a delivery whose node stops before recording its result stays pending after its lease
+   * expires, since claims skip disabled endpoints, and is sent once the endpoint is enabled again.
+   */
   static final String FAIL_PENDING_DELIVERIES_OF_ENDPOINT =
       """
       UPDATE webhook_delivery
@@ -81,7 +89,24 @@ final class StandardSql {
           lease_owner = NULL,
           lease_until = NULL,
           updated_at = :at
-      WHERE endpoint_id = :endpointId AND state = 'PENDING'\
+      WHERE endpoint_id = :endpointId
+        AND state = 'PENDING'
+        AND (lease_until IS NULL OR lease_until < <now>)\
+      """;
+
+  /**
+   * Fails the deliveries among {@code <deliveryIds>} that a recorded result has just moved back to
+   * pending, where their endpoint has been disabled meanwhile, because a claim no longer leases the
+   * deliveries of a disabled endpoint.
+   */
+  static final String FAIL_RETRIES_OF_DISABLED_ENDPOINTS =
+      """
+      UPDATE webhook_delivery
+      SET state = 'FAILED', updated_at = <now>
+      WHERE id IN (<deliveryIds>)
+        AND state = 'PENDING'
+        AND lease_token IS NULL
+        AND endpoint_id IN (SELECT id FROM webhook_endpoint WHERE disabled_at IS NOT NULL)\
       """;
 
   static final String SELECT_HAND_OFF_FLAG =

@@ -162,8 +162,34 @@ final class StoreOperations {
     if (!recorded.isEmpty()) {
       insertAttempts(handle, recorded);
       updateFailingSince(handle, recorded);
+      failRetriesOfDisabledEndpoints(handle, recorded);
     }
     return recorded.size();
+  }
+
+  /**
+   * Fails the recorded deliveries due for a retry whose endpoint was disabled while they were in
+   * flight, so that they are kept as failed deliveries to replay rather than left pending.
+   */
+  private void failRetriesOfDisabledEndpoints(Handle handle, List<DeliveryResult> recorded) {
+    List<Long> retried = new ArrayList<>();
+    for (DeliveryResult result : recorded) {
+      if (result.nextState() == DeliveryResult.State.PENDING) {
+        retried.add(result.delivery().deliveryId());
+      }
+    }
+    if (retried.isEmpty()) {
+      return;
+    }
+    int failed =
+        handle
+            .createUpdate(StandardSql.FAIL_RETRIES_OF_DISABLED_ENDPOINTS)
+            .define("now", dialect.currentTimestamp())
+            .bindList("deliveryIds", retried)
+            .execute();
+    if (failed > 0) {
+      LOG.debug("Failed {} retried deliveries, because their endpoints are disabled", failed);
+    }
   }
 
   private static void logOutcomes(List<DeliveryResult> results, List<DeliveryResult> recorded) {
@@ -278,7 +304,10 @@ final class StoreOperations {
     return since;
   }
 
-  /** Disables an endpoint and fails its pending deliveries; false when nothing was disabled. */
+  /**
+   * Disables an endpoint and fails its pending deliveries except those in flight, whose results
+   * {@link #record} still stores; false when nothing was disabled.
+   */
   boolean disableEndpoint(Handle handle, UUID endpointId, String reason, Instant at) {
     int disabled =
         handle
@@ -293,6 +322,7 @@ final class StoreOperations {
     int failed =
         handle
             .createUpdate(StandardSql.FAIL_PENDING_DELIVERIES_OF_ENDPOINT)
+            .define("now", dialect.currentTimestamp())
             .bind("endpointId", endpointId)
             .bind("at", at)
             .execute();

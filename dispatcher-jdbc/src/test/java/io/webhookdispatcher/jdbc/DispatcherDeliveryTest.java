@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.webhookdispatcher.Attempt;
 import io.webhookdispatcher.Endpoint;
+import io.webhookdispatcher.EndpointUpdate;
 import io.webhookdispatcher.InvalidInputException;
 import io.webhookdispatcher.Message;
 import io.webhookdispatcher.PublishedMessage;
@@ -102,6 +103,26 @@ class DispatcherDeliveryTest {
     assertThat(store.attempts(published.id()).orElseThrow())
         .singleElement()
         .satisfies(attempt -> assertThat(attempt.statusCode()).isEqualTo(200));
+  }
+
+  @Test
+  void disable_records_attempt_in_flight() {
+    receiver.answer(TestReceiver.Answer.status(200).after(Duration.ofMillis(500)));
+    dispatcher = dispatcherBuilder().build();
+    Endpoint endpoint = dispatcher.createEndpoint(receiver.url(), "slow merchant");
+    PublishedMessage published = dispatcher.publish(payment("captured"));
+    dispatcher.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> receiver.received().size() == 1);
+
+    dispatcher.updateEndpoint(endpoint.id(), EndpointUpdate.builder().disabled(true).build());
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !store.attempts(published.id()).orElseThrow().isEmpty());
+    assertThat(store.attempts(published.id()).orElseThrow())
+        .singleElement()
+        .satisfies(attempt -> assertThat(attempt.statusCode()).isEqualTo(200));
+    assertThat(store.pendingCount()).isZero();
   }
 
   @Test

@@ -1228,6 +1228,64 @@ abstract class OutboxStoreContractTest {
   }
 
   @Test
+  void disable_keeps_in_flight_delivery_recordable() {
+    Endpoint endpoint = createEndpoint();
+    PublishedMessage published = store.publish(message(null));
+    ClaimedDelivery inFlight = store.claim("node-a", 1, LEASE).get(0);
+
+    store.disableEndpoint(endpoint.id(), "responded 410 Gone", Instant.now());
+    int recorded = store.record(List.of(success(inFlight)));
+
+    assertThat(recorded).isEqualTo(1);
+    assertThat(deliveryState(inFlight.deliveryId())).isEqualTo("DELIVERED");
+    assertThat(store.attempts(published.id()).orElseThrow())
+        .extracting(Attempt::statusCode)
+        .containsExactly(200);
+  }
+
+  @Test
+  void disable_fails_in_flight_retry_on_record() {
+    Endpoint endpoint = createEndpoint();
+    PublishedMessage published = store.publish(message(null));
+    ClaimedDelivery inFlight = store.claim("node-a", 1, LEASE).get(0);
+
+    store.disableEndpoint(endpoint.id(), "responded 410 Gone", Instant.now());
+    int recorded = store.record(List.of(retry(inFlight, Duration.ZERO)));
+
+    assertThat(recorded).isEqualTo(1);
+    assertThat(deliveryState(inFlight.deliveryId())).isEqualTo("FAILED");
+    assertThat(store.attempts(published.id()).orElseThrow()).hasSize(1);
+    assertThat(store.pendingCount()).isZero();
+  }
+
+  @Test
+  void update_disable_keeps_in_flight_delivery_recordable() {
+    Endpoint endpoint = createEndpoint();
+    store.publish(message(null));
+    ClaimedDelivery inFlight = store.claim("node-a", 1, LEASE).get(0);
+    EndpointUpdate disable = EndpointUpdate.builder().disabled(true).build();
+
+    store.update(endpoint.id(), disable, Instant.now());
+    int recorded = store.record(List.of(success(inFlight)));
+
+    assertThat(recorded).isEqualTo(1);
+    assertThat(deliveryState(inFlight.deliveryId())).isEqualTo("DELIVERED");
+  }
+
+  @Test
+  void claim_skips_expired_lease_of_disabled_endpoint() {
+    Endpoint endpoint = createEndpoint();
+    store.publish(message(null));
+    ClaimedDelivery inFlight = store.claim("node-a", 1, LEASE).get(0);
+    store.disableEndpoint(endpoint.id(), "responded 410 Gone", Instant.now());
+
+    executeSql("UPDATE webhook_delivery SET lease_until = next_attempt_at");
+
+    assertThat(deliveryState(inFlight.deliveryId())).isEqualTo("PENDING");
+    assertThat(store.claim("node-b", 10, LEASE)).isEmpty();
+  }
+
+  @Test
   void disable_twice_or_deleted_returns_false() {
     Endpoint endpoint = createEndpoint();
     Endpoint deleted = createEndpoint();

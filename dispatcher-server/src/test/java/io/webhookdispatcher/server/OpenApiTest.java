@@ -116,6 +116,43 @@ class OpenApiTest {
     }
   }
 
+  @Test
+  void endpoint_responses_fit_their_schemas() {
+    try (DispatcherServer server = TestServers.start(dataDir)) {
+      ApiClient api = new ApiClient(server.port());
+      JsonNode created = api.createEndpoint("https://example.com/hooks");
+
+      JsonNode page = api.get("/webhook/endpoints").json();
+
+      assertThat(fieldNames(created)).isEqualTo(requiredFields(schema("Endpoint")));
+      assertThat(fieldNames(page)).isEqualTo(requiredFields(schema("EndpointPage")));
+      JsonNode itemSchema = schema("EndpointPage").path("properties").path("data").path("items");
+      assertThat(page.path("data")).isNotEmpty();
+      for (JsonNode listed : page.path("data")) {
+        assertThat(fieldNames(listed)).isEqualTo(requiredFields(itemSchema));
+      }
+    }
+  }
+
+  private JsonNode schema(String name) {
+    return document.path("components").path("schemas").path(name);
+  }
+
+  /** Returns the required properties of a schema, following references and {@code allOf}. */
+  private Set<String> requiredFields(JsonNode schema) {
+    JsonNode resolved = resolve(schema);
+    Set<String> required = new HashSet<>();
+    resolved.path("required").forEach(field -> required.add(field.asText()));
+    resolved.path("allOf").forEach(part -> required.addAll(requiredFields(part)));
+    return required;
+  }
+
+  private static Set<String> fieldNames(JsonNode object) {
+    Set<String> names = new HashSet<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
   private Set<String> documentedOperations() {
     return operations().keySet();
   }

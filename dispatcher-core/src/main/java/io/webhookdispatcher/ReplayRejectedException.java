@@ -16,7 +16,10 @@ public class ReplayRejectedException extends WebhookException {
     ENDPOINT_NOT_FOUND,
     /** The message never existed or the retention job deleted it. */
     MESSAGE_NOT_FOUND,
-    /** The message was published before the endpoint was created, so it never had a delivery. */
+    /**
+     * The message never had a delivery to the endpoint, because it was published before the
+     * endpoint was created or the endpoint's event-type filter left out its event type.
+     */
     NOT_SENT_TO_ENDPOINT,
     /** The latest delivery of the message to the endpoint has not ended yet. */
     STILL_PENDING,

@@ -741,6 +741,19 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
   }
 
+  private static ReplayRejectedException notSent(UUID messageId, UUID endpointId, String because) {
+    return new ReplayRejectedException(
+        ReplayRejectedException.Reason.NOT_SENT_TO_ENDPOINT,
+        messageId,
+        endpointId,
+        "message "
+            + messageId
+            + " was never sent to endpoint "
+            + endpointId
+            + ", because "
+            + because);
+  }
+
   private static ReplayRejectedException replayRejected(
       ReplayOutcome outcome, UUID messageId, UUID endpointId) {
     return switch (outcome) {
@@ -751,16 +764,17 @@ public final class WebhookDispatcher implements AutoCloseable {
           "message "
               + messageId
               + " not found: it never existed or the retention job deleted it");
-      case NOT_SENT_TO_ENDPOINT -> new ReplayRejectedException(
-          ReplayRejectedException.Reason.NOT_SENT_TO_ENDPOINT,
+      case NOT_SENT_TO_ENDPOINT -> notSent(
           messageId,
           endpointId,
-          "message "
-              + messageId
-              + " was never sent to endpoint "
-              + endpointId
-              + ", because it was published before the endpoint was created: publish it again"
-              + " to reach this endpoint");
+          "it was published before the endpoint was created: publish it again to reach this"
+              + " endpoint");
+      case FILTERED_OUT -> notSent(
+          messageId,
+          endpointId,
+          "the endpoint's event-type filter left out the message's event type when it was"
+              + " published: add the event type to the filter, then publish the message again to"
+              + " reach this endpoint");
       case STILL_PENDING -> new ReplayRejectedException(
           ReplayRejectedException.Reason.STILL_PENDING,
           messageId,

@@ -8,6 +8,11 @@ public enum ReplayOutcome {
   MESSAGE_NOT_FOUND,
   /** The message has no delivery to this endpoint, because the endpoint was created after it. */
   NOT_SENT_TO_ENDPOINT,
+  /**
+   * The message has no delivery to this endpoint, because the endpoint's event-type filter left out
+   * the message's event type when it was published.
+   */
+  FILTERED_OUT,
   /** The latest delivery of the message to this endpoint is still pending; nothing was stored. */
   STILL_PENDING
 }

@@ -290,6 +290,18 @@ final class StandardSql {
       """;
 
   /**
+   * Counts 1 when {@code :endpointId} has an event-type filter and existed when {@code :messageId}
+   * was published, so that the filter, rather than a later creation, explains a missing delivery.
+   */
+  static final String COUNT_FILTERED_ENDPOINT_OLDER_THAN_MESSAGE =
+      """
+      SELECT COUNT(*)
+      FROM webhook_endpoint e
+      JOIN webhook_message m ON m.id = :messageId
+      WHERE e.id = :endpointId AND e.filtered = TRUE AND e.created_at <= m.created_at\
+      """;
+
+  /**
    * Inserts one manual delivery of {@code :messageId} to {@code :endpointId}, pending and due at
    * {@code <now>}, the database's current time, with no attempt made.
    */

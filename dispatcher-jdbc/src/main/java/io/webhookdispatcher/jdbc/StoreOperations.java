@@ -861,7 +861,7 @@ final class StoreOperations {
             .mapTo(String.class)
             .findOne();
     if (latest.isEmpty()) {
-      return ReplayOutcome.NOT_SENT_TO_ENDPOINT;
+      return whyNotSent(handle, messageId, endpointId);
     }
     if (latest.get().equals(DeliveryResult.State.PENDING.name())) {
       return ReplayOutcome.STILL_PENDING;
@@ -873,6 +873,17 @@ final class StoreOperations {
         .bind("endpointId", endpointId)
         .execute();
     return ReplayOutcome.QUEUED;
+  }
+
+  private static ReplayOutcome whyNotSent(Handle handle, UUID messageId, UUID endpointId) {
+    long filtered =
+        handle
+            .createQuery(StandardSql.COUNT_FILTERED_ENDPOINT_OLDER_THAN_MESSAGE)
+            .bind("messageId", messageId)
+            .bind("endpointId", endpointId)
+            .mapTo(Long.class)
+            .one();
+    return filtered > 0 ? ReplayOutcome.FILTERED_OUT : ReplayOutcome.NOT_SENT_TO_ENDPOINT;
   }
 
   /** Stores a manual delivery for each message since {@code since} whose latest one failed. */

@@ -98,6 +98,21 @@ class DeliveryOperationsTest {
   }
 
   @Test
+  void replay_rejection_names_event_type_filter() {
+    Endpoint refunds =
+        dispatcher.createEndpoint(receiver.url(), null, null, List.of("payment.refunded"));
+    PublishedMessage skipped = dispatcher.publish(payment());
+
+    ReplayRejectedException rejected =
+        assertThrows(
+            ReplayRejectedException.class, () -> dispatcher.replay(skipped.id(), refunds.id()));
+
+    assertThat(rejected.reason()).isEqualTo(Reason.NOT_SENT_TO_ENDPOINT);
+    assertThat(rejected.getMessage()).contains("event-type filter");
+    assertThat(rejected.getMessage()).doesNotContain("before the endpoint was created");
+  }
+
+  @Test
   void replay_to_disabled_endpoint_is_rejected() {
     Endpoint endpoint = dispatcher.createEndpoint(receiver.url(), null);
     receiver.answer(TestReceiver.Answer.status(410));

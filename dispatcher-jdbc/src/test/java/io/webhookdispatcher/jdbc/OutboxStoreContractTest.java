@@ -1843,6 +1843,16 @@ abstract class OutboxStoreContractTest {
   }
 
   @Test
+  void replay_of_filtered_out_message() {
+    Endpoint endpoint = createEndpoint(List.of("order.deleted"));
+    PublishedMessage skipped = store.publish(message(null));
+
+    ReplayOutcome outcome = store.replay(skipped.id(), endpoint.id());
+
+    assertThat(outcome).isEqualTo(ReplayOutcome.FILTERED_OUT);
+  }
+
+  @Test
   void recover_queues_latest_failures_since() {
     Endpoint endpoint = createEndpoint();
     Instant since = Instant.parse("2026-12-01T00:00:00Z");

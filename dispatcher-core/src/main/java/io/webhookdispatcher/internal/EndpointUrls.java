@@ -29,8 +29,12 @@ public final class EndpointUrls {
    * @throws InvalidInputException on field {@code url}, naming the problem
    */
   public static URI validate(String url, AddressFilter filter) {
-    if (url == null || url.isBlank()) {
+    if (url == null) {
       throw new InvalidInputException("url", "url is missing");
+    }
+    if (url.isBlank()) {
+      throw new InvalidInputException(
+          "url", "url is empty: set an absolute http or https URL, such as https://example.com/hooks");
     }
     if (url.length() > MAX_URL_LENGTH) {
       throw new InvalidInputException(

@@ -56,6 +56,8 @@ class BadInputTest {
         Arguments.of("JSON array", "[\"https://example.com\"]", "JSON object, got array"),
         Arguments.of("JSON string", "\"https://example.com\"", "JSON object, got string"),
         Arguments.of("missing url", "{\"description\": \"x\"}", "url is missing"),
+        Arguments.of("url empty", "{\"url\": \"\"}", "url is empty"),
+        Arguments.of("url blank", "{\"url\": \"  \"}", "url is empty"),
         Arguments.of("url number", "{\"url\": 42}", "url must be a string, got number"),
         Arguments.of("url null", "{\"url\": null}", "url must be a string, got null"),
         Arguments.of("url ftp", "{\"url\": \"ftp://example.com/hooks\"}", "url"),

@@ -128,6 +128,7 @@ class EndpointOperationsApiTest {
       {"{\"colour\": \"red\"}", "unknown field 'colour'"},
       {"{\"disabled\": \"yes\"}", "disabled must be true or false, got 'yes'"},
       {"{\"url\": null}", "url must be a string, got null"},
+      {"{\"url\": \"\"}", "url is empty"},
       {"{\"url\": \"ftp://example.com/x\"}", "ftp"},
       {"{\"url\": \"https://user:pw@example.com/x\", \"description\": \"changed\"}", "url"},
       {"{\"rate_limit\": 0}", "rate_limit 0 is invalid"},

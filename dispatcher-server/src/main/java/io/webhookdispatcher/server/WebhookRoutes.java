@@ -283,9 +283,19 @@ final class WebhookRoutes {
     }
   }
 
+  /** Queues a replay; the body may be left out or be {@code {}}, since replay takes no fields. */
   ApiResponse replayMessage(ApiRequest request) {
     UUID messageId = RequestJson.pathUuid("id", request.pathParameter("id"));
     UUID endpointId = RequestJson.pathUuid("endpoint_id", request.pathParameter("endpoint_id"));
+    if (request.body().length > 0) {
+      ObjectNode body = requests.parseObject(request.body());
+      if (!body.isEmpty()) {
+        throw ApiException.badRequest(
+            "unknown field '"
+                + RequestJson.quote(body.fieldNames().next())
+                + "': replay takes no fields, so send no body or {}");
+      }
+    }
     try {
       dispatcher.replay(messageId, endpointId);
     } catch (ReplayRejectedException e) {

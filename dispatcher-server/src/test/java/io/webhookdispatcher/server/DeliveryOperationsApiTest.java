@@ -89,6 +89,22 @@ class DeliveryOperationsApiTest {
   }
 
   @Test
+  void replay_rejects_body_fields() {
+    String endpointId = api.createEndpoint(receiver.url("/hooks")).get("id").asText();
+    String messageId = publish();
+    awaitAttempts(messageId, 1);
+
+    ApiClient.Reply withField = api.post(replayPath(messageId, endpointId), "{\"force\": true}");
+    ApiClient.Reply notJson = api.post(replayPath(messageId, endpointId), "force");
+    ApiClient.Reply emptyObject = api.post(replayPath(messageId, endpointId), "{}");
+
+    assertThat(withField.status()).isEqualTo(400);
+    assertThat(withField.error()).contains("unknown field 'force'");
+    assertThat(notJson.status()).isEqualTo(400);
+    assertThat(emptyObject.status()).isEqualTo(202);
+  }
+
+  @Test
   void disabled_endpoint_returns_409() throws IOException {
     try (Receiver gone = Receiver.respondingWith(410)) {
       String endpointId = api.createEndpoint(gone.url("/hooks")).get("id").asText();

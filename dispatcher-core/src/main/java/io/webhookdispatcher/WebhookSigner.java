@@ -16,7 +16,8 @@ public final class WebhookSigner {
   private static final String ALGORITHM = "HmacSHA256";
   private static final byte[] DOT = {'.'};
 
-  private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(WebhookSigner::newMac);
+  private static final ThreadLocal<KeyedMac> MACS =
+      ThreadLocal.withInitial(() -> new KeyedMac(newMac()));
 
   private final SecretKeySpec key;
 
@@ -35,18 +36,46 @@ public final class WebhookSigner {
   }
 
   byte[] hmac(String messageId, long timestampSeconds, byte[] body) {
-    Mac mac = MACS.get();
+    Mac mac = MACS.get().initializedWith(key);
     try {
-      mac.init(key);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 rejected the key", e);
+      mac.update(messageId.getBytes(StandardCharsets.UTF_8));
+      mac.update(DOT);
+      mac.update(Long.toString(timestampSeconds).getBytes(StandardCharsets.US_ASCII));
+      mac.update(DOT);
+      mac.update(body);
+      return mac.doFinal();
+    } catch (RuntimeException e) {
+      // A failed update leaves input in the Mac; the next signature with this key must not see it.
+      mac.reset();
+      throw e;
     }
-    mac.update(messageId.getBytes(StandardCharsets.UTF_8));
-    mac.update(DOT);
-    mac.update(Long.toString(timestampSeconds).getBytes(StandardCharsets.US_ASCII));
-    mac.update(DOT);
-    mac.update(body);
-    return mac.doFinal();
+  }
+
+  /**
+   * A thread's {@link Mac} and the key it was last initialized with. {@link Mac#doFinal()} resets a
+   * Mac to its state right after {@code init}, so signing with the same key again skips the init,
+   * which hashes the key's two pads.
+   */
+  private static final class KeyedMac {
+    private final Mac mac;
+    private SecretKeySpec key;
+
+    KeyedMac(Mac mac) {
+      this.mac = mac;
+    }
+
+    Mac initializedWith(SecretKeySpec wanted) {
+      if (key != wanted) {
+        try {
+          mac.init(wanted);
+        } catch (GeneralSecurityException e) {
+          key = null;
+          throw new IllegalStateException("HmacSHA256 rejected the key", e);
+        }
+        key = wanted;
+      }
+      return mac;
+    }
   }
 
   private static Mac newMac() {

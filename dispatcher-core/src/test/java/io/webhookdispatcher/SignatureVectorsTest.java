@@ -58,6 +58,24 @@ class SignatureVectorsTest {
 
   @ParameterizedTest
   @MethodSource("signCases")
+  void reused_signer_matches_every_time(JsonNode vector) {
+    WebhookSigner signer = WebhookSigner.forSecret(vector.get("secret").asText());
+    WebhookSigner other = WebhookSigner.forSecret(WebhookSecret.generate());
+    String id = vector.get("id").asText();
+    long timestamp = vector.get("timestamp").asLong();
+
+    String first = signer.sign(id, timestamp, body(vector));
+    other.sign(id, timestamp, body(vector));
+    String afterOtherKey = signer.sign(id, timestamp, body(vector));
+    String again = signer.sign(id, timestamp, body(vector));
+
+    assertThat(first).isEqualTo(vector.get("signature").asText());
+    assertThat(afterOtherKey).isEqualTo(first);
+    assertThat(again).isEqualTo(first);
+  }
+
+  @ParameterizedTest
+  @MethodSource("signCases")
   void verifier_accepts_signed_vector(JsonNode vector) {
     WebhookVerifier verifier = verifierAt(vector, vector.get("timestamp").asLong());
 

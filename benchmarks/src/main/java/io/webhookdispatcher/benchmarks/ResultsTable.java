@@ -23,7 +23,7 @@ final class ResultsTable {
                 String share =
                     bareMac.map(mac -> String.format(Locale.ROOT, " (%.0f%% of bare Mac)", 100 * value / mac))
                         .orElse("");
-                boolean target = method.equals("signerPerDelivery");
+                boolean target = method.equals("signerReused");
                 rows.add(
                     row(
                         "Signing, 1 KiB message: " + method,

@@ -19,8 +19,12 @@ public final class DispatcherSettings {
   /** Default time between polls of an idle node: 500 milliseconds. */
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
 
-  /** Default maximum number of deliveries claimed at once. */
-  public static final int DEFAULT_BATCH_SIZE = 50;
+  /**
+   * Default maximum number of deliveries claimed at once: 200. A cycle's one durable commit is its
+   * largest cost, so larger claims carry more deliveries per commit. In DispatchBenchmark on
+   * PostgreSQL 15 with 2 cores, 200 drained about 1.4 times faster than 50.
+   */
+  public static final int DEFAULT_BATCH_SIZE = 200;
 
   /** Default maximum number of deliveries in flight on one node. */
   public static final int DEFAULT_MAX_IN_FLIGHT = 256;

@@ -58,7 +58,7 @@ public class LatencyBenchmark {
   @Param({"postgresql"})
   public String database;
 
-  @Param({"2000"})
+  @Param({"500", "2000"})
   public int rate;
 
   @Param({"1"})

@@ -53,39 +53,44 @@ final class ResultsTable {
     dbScheduler.ifPresent(value -> rows.add(row("End to end, db-scheduler (lock-and-fetch), PostgreSQL", perSecond(value, "deliveries"), "", "")));
     deliveriesPerSecond(results, "PeerBenchmark.drainBacklog", "plain-outbox")
         .ifPresent(value -> rows.add(row("End to end, plain outbox with JDK HttpClient, PostgreSQL", perSecond(value, "deliveries"), "", "")));
-    find(results, "LatencyBenchmark.publishAtSteadyRate", null)
-        .ifPresent(
-            result -> {
-              JsonNode secondary = result.path("secondaryMetrics");
-              double p99 = secondary.path("p99Millis").path("score").asDouble();
-              rows.add(
-                  row(
-                      String.format(
-                          Locale.ROOT,
-                          "Publish-to-receipt latency at %s messages/s to %s endpoint(s), %s",
-                          result.path("params").path("rate").asText(),
-                          result.path("params").path("endpoints").asText(),
-                          result.path("params").path("database").asText()),
-                      String.format(
-                          Locale.ROOT,
-                          "p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (published %,.0f/s, %.1f%% received)",
-                          secondary.path("p50Millis").path("score").asDouble(),
-                          p99,
-                          secondary.path("p999Millis").path("score").asDouble(),
-                          secondary.path("maxMillis").path("score").asDouble(),
-                          secondary.path("publishedPerSecond").path("score").asDouble(),
-                          secondary.path("receivedPercent").path("score").asDouble()),
-                      "p99 ≤ 50 ms",
-                      met(
-                          Optional.of(
-                              p99 <= 50
-                                  && secondary.path("receivedPercent").path("score").asDouble()
-                                      >= 100))));
-            });
+    for (JsonNode result : results) {
+      if (!result.path("benchmark").asText().endsWith("LatencyBenchmark.publishAtSteadyRate")) {
+        continue;
+      }
+      double p99 = secondaryMean(result, "p99Millis");
+      double received = secondaryMean(result, "receivedPercent");
+      rows.add(
+          row(
+              String.format(
+                  Locale.ROOT,
+                  "Publish-to-receipt latency at %s messages/s to %s endpoint(s), %s",
+                  result.path("params").path("rate").asText(),
+                  result.path("params").path("endpoints").asText(),
+                  result.path("params").path("database").asText()),
+              received < 100
+                  ? String.format(
+                      Locale.ROOT,
+                      "falls behind: published %,.0f/s, but only %.1f%% of the deliveries arrived"
+                          + " within 30 s after publishing stopped, so no percentile is meaningful",
+                      secondaryMean(result, "publishedPerSecond"),
+                      received)
+                  : String.format(
+                      Locale.ROOT,
+                      "p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (published %,.0f/s)",
+                      secondaryMean(result, "p50Millis"),
+                      p99,
+                      secondaryMean(result, "p999Millis"),
+                      secondaryMean(result, "maxMillis"),
+                      secondaryMean(result, "publishedPerSecond")),
+              result.path("params").path("rate").asText().equals("2000") ? "p99 ≤ 50 ms" : "",
+              result.path("params").path("rate").asText().equals("2000")
+                  ? met(Optional.of(p99 <= 50 && received >= 100))
+                  : ""));
+    }
     find(results, "LargeBacklogBenchmark.drainMillion", null)
         .ifPresent(
             result -> {
-              double peak = result.path("secondaryMetrics").path("peakHeapMegabytes").path("score").asDouble();
+              double peak = secondaryMean(result, "peakHeapMegabytes");
               rows.add(
                   row(
                       "1,000,000 due deliveries drained with -Xmx512m, "
@@ -96,6 +101,22 @@ final class ResultsTable {
                       "yes"));
             });
     return String.join("\n", rows) + "\n";
+  }
+
+  /**
+   * Returns the mean of a secondary result over the iterations. JMH adds up the event counters of
+   * all iterations in its score, so the mean comes from the raw data.
+   */
+  static double secondaryMean(JsonNode result, String name) {
+    double sum = 0;
+    int count = 0;
+    for (JsonNode fork : result.path("secondaryMetrics").path(name).path("rawData")) {
+      for (JsonNode value : fork) {
+        sum += value.asDouble();
+        count++;
+      }
+    }
+    return count == 0 ? 0 : sum / count;
   }
 
   /** Returns deliveries per second from a single-shot score in microseconds per delivery. */

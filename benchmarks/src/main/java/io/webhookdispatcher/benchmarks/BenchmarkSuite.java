@@ -66,7 +66,13 @@ public final class BenchmarkSuite {
     boolean renderOnly = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--only" -> only = args[++i];
+        case "--only" -> {
+          if (i + 1 == args.length) {
+            System.err.println("--only needs a value: a regular expression of benchmark names");
+            System.exit(2);
+          }
+          only = args[++i];
+        }
         case "--render" -> renderOnly = true;
         default -> {
           System.err.println(
@@ -83,6 +89,10 @@ public final class BenchmarkSuite {
     Files.createDirectories(RESULTS);
     if (!renderOnly) {
       run(only);
+    }
+    if (!Files.exists(JSON)) {
+      System.err.println(JSON + " is missing: run the suite without --render first");
+      System.exit(2);
     }
     JsonNode results = MAPPER.readTree(JSON.toFile());
     ResultsChart.write(results, CHART);

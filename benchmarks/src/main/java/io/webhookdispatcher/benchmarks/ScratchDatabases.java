@@ -15,7 +15,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** Databases that one load run creates and removes: H2 files and PostgreSQL databases. */
+/**
+ * Databases that a benchmark creates and removes: H2 files in temporary folders, and PostgreSQL
+ * databases named {@code webhooks_bench_*}. A benchmark killed midway leaves its database behind,
+ * to drop by that name.
+ */
 final class ScratchDatabases implements AutoCloseable {
 
   /** A database of one run and the way to remove it. */
@@ -42,7 +46,7 @@ final class ScratchDatabases implements AutoCloseable {
   ScratchDatabases(String postgresUrl) {
     if (postgresUrl != null && !POSTGRES_URL.matcher(postgresUrl).matches()) {
       throw new IllegalArgumentException(
-          "--postgres-url is invalid: expected a URL such as"
+          "WEBHOOKS_BENCH_POSTGRES_URL is invalid: expected a URL such as"
               + " jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
     }
     this.postgresUrl = postgresUrl;
@@ -57,7 +61,7 @@ final class ScratchDatabases implements AutoCloseable {
 
   /** Creates an H2 file database in a new temporary folder. */
   ScratchDatabase newH2() throws IOException {
-    Path folder = Files.createTempDirectory("load-run-h2-");
+    Path folder = Files.createTempDirectory("webhooks-bench-h2-");
     String url = "jdbc:h2:file:" + folder.resolve("webhooks");
     return new ScratchDatabase() {
       @Override
@@ -75,7 +79,7 @@ final class ScratchDatabases implements AutoCloseable {
   /** Creates a PostgreSQL database with a random name, starting the embedded server if needed. */
   ScratchDatabase newPostgres() {
     String serverUrl = serverUrl();
-    String name = "load_run_" + UUID.randomUUID().toString().substring(0, 8);
+    String name = "webhooks_bench_" + UUID.randomUUID().toString().substring(0, 8);
     execute(serverUrl, "CREATE DATABASE " + name);
     Matcher matcher = POSTGRES_URL.matcher(serverUrl);
     matcher.matches();
@@ -110,7 +114,7 @@ final class ScratchDatabases implements AutoCloseable {
                 .start();
       } catch (IOException e) {
         throw new UncheckedIOException(
-            "Failed to start the embedded PostgreSQL server: pass --postgres-url instead", e);
+            "Failed to start the embedded PostgreSQL server: set WEBHOOKS_BENCH_POSTGRES_URL instead", e);
       }
     }
     return "jdbc:postgresql://127.0.0.1:" + embedded.getPort() + "/postgres?user=postgres";

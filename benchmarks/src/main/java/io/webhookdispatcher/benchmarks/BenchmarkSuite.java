@@ -17,6 +17,8 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -34,13 +36,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *   java -cp benchmarks/target/benchmarks.jar io.webhookdispatcher.benchmarks.BenchmarkSuite
  * </pre>
  *
- * <p>{@code --only REGEX} runs the benchmarks whose names match and keeps the earlier results of
- * the others; {@code --render} only renders the saved results again.
+ * <p>{@code --only REGEX} runs the benchmark classes whose names match and keeps the earlier results
+ * of the others; {@code --render} only renders the saved results and environment again.
  */
 public final class BenchmarkSuite {
   static final Path RESULTS = Path.of("benchmarks", "results");
   static final Path JSON = RESULTS.resolve("jmh-results.json");
   static final Path CHART = RESULTS.resolve("end-to-end.png");
+  static final Path ENVIRONMENT = RESULTS.resolve("environment.md");
   static final Path REPORT = Path.of("BENCHMARKS.md");
   static final String START_MARKER = "<!-- results:start -->";
   static final String END_MARKER = "<!-- results:end -->";
@@ -72,6 +75,13 @@ public final class BenchmarkSuite {
             System.exit(2);
           }
           only = args[++i];
+          try {
+            Pattern.compile(only);
+          } catch (PatternSyntaxException e) {
+            System.err.println(
+                "--only '" + only + "' is not a valid regular expression: " + e.getDescription());
+            System.exit(2);
+          }
         }
         case "--render" -> renderOnly = true;
         default -> {
@@ -81,7 +91,7 @@ public final class BenchmarkSuite {
         }
       }
     }
-    if (System.getenv("WEBHOOKS_BENCH_POSTGRES_URL") == null) {
+    if (!renderOnly && System.getenv("WEBHOOKS_BENCH_POSTGRES_URL") == null) {
       System.err.println(
           "WEBHOOKS_BENCH_POSTGRES_URL is not set, so PostgreSQL runs embedded with fsync off;"
               + " set it to a server's URL for durable numbers");
@@ -90,8 +100,9 @@ public final class BenchmarkSuite {
     if (!renderOnly) {
       run(only);
     }
-    if (!Files.exists(JSON)) {
-      System.err.println(JSON + " is missing: run the suite without --render first");
+    if (!Files.exists(JSON) || !Files.exists(ENVIRONMENT)) {
+      System.err.println(
+          JSON + " or " + ENVIRONMENT + " is missing: run the suite without --render first");
       System.exit(2);
     }
     JsonNode results = MAPPER.readTree(JSON.toFile());
@@ -100,19 +111,29 @@ public final class BenchmarkSuite {
     System.out.println("Wrote " + JSON + ", " + CHART + " and " + REPORT);
   }
 
-  private static void run(String only) throws RunnerException, IOException {
+  private static void run(String only) throws RunnerException, IOException, SQLException {
+    List<Group> selected = new ArrayList<>();
+    for (Group group : GROUPS) {
+      if (only == null || group.include().matches(".*(" + only + ").*")) {
+        selected.add(group);
+      }
+    }
+    if (selected.isEmpty()) {
+      System.err.println(
+          "No benchmark class matches --only '" + only + "': use a class name such as"
+              + " DispatchBenchmark");
+      System.exit(2);
+    }
     ArrayNode merged = MAPPER.createArrayNode();
     if (only != null && Files.exists(JSON)) {
       for (JsonNode result : MAPPER.readTree(JSON.toFile())) {
-        if (!result.path("benchmark").asText().matches(".*(" + only + ").*")) {
+        String benchmark = result.path("benchmark").asText();
+        if (selected.stream().noneMatch(group -> benchmark.contains("." + group.include() + "."))) {
           merged.add(result);
         }
       }
     }
-    for (Group group : GROUPS) {
-      if (only != null && !group.include().matches(".*(" + only + ").*")) {
-        continue;
-      }
+    for (Group group : selected) {
       Path groupJson = RESULTS.resolve(group.include() + ".json");
       ChainedOptionsBuilder options =
           new OptionsBuilder()
@@ -129,17 +150,17 @@ public final class BenchmarkSuite {
       Files.delete(groupJson);
     }
     MAPPER.writerWithDefaultPrettyPrinter().writeValue(JSON.toFile(), merged);
+    Files.writeString(ENVIRONMENT, environment(), StandardCharsets.UTF_8);
   }
 
   private static void writeReport(JsonNode results) throws IOException, SQLException {
     StringBuilder section = new StringBuilder();
     section.append(START_MARKER).append("\n\n");
-    section.append("Measured on ").append(LocalDate.now()).append(".\n\n");
     section.append(ResultsTable.render(results)).append("\n");
     section.append("![End-to-end deliveries per second](")
         .append(CHART.toString().replace('\\', '/'))
         .append(")\n\n");
-    section.append(environment()).append("\n");
+    section.append(Files.readString(ENVIRONMENT, StandardCharsets.UTF_8)).append("\n");
     section.append(END_MARKER);
     String report =
         Files.exists(REPORT)
@@ -163,6 +184,7 @@ public final class BenchmarkSuite {
     List<String> lines = new ArrayList<>();
     lines.add("| | |");
     lines.add("|---|---|");
+    lines.add("| Last run | " + LocalDate.now() + " |");
     lines.add(
         String.format(
             Locale.ROOT,

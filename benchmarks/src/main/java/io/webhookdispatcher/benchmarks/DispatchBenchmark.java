@@ -112,7 +112,7 @@ public class DispatchBenchmark {
         int batchSize)
         throws Exception {
       ScratchDatabases.ScratchDatabase scratch =
-          database.equals("h2") ? databases.newH2() : databases.newPostgres();
+          databases.create(database);
       JdbcWebhookStore store = JdbcWebhookStore.builder().jdbcUrl(scratch.jdbcUrl()).build();
       WebhookDispatcher.Builder builder =
           WebhookDispatcher.builder().store(store).allowPrivateAddresses(true);

@@ -113,7 +113,7 @@ public class LatencyBenchmark {
   @Setup(Level.Trial)
   public void startNode() throws Exception {
     databases = new ScratchDatabases(System.getenv("WEBHOOKS_BENCH_POSTGRES_URL"));
-    scratch = database.equals("h2") ? databases.newH2() : databases.newPostgres();
+    scratch = databases.create(database);
     receiver = NettyReceiver.start(1);
     receiver.listener(
         (webhookId, receivedNanos) ->

@@ -58,7 +58,7 @@ public class PublishBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws IOException {
     databases = new ScratchDatabases(System.getenv("WEBHOOKS_BENCH_POSTGRES_URL"));
-    scratch = database.equals("h2") ? databases.newH2() : databases.newPostgres();
+    scratch = databases.create(database);
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(scratch.jdbcUrl());
     config.setMaximumPoolSize(8);

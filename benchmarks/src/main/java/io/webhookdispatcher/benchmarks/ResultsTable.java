@@ -57,7 +57,7 @@ final class ResultsTable {
       if (!result.path("benchmark").asText().endsWith("LatencyBenchmark.publishAtSteadyRate")) {
         continue;
       }
-      double p99 = secondaryMean(result, "p99Millis");
+      double p99 = secondaryMax(result, "p99Millis");
       double received = secondaryMean(result, "receivedPercent");
       rows.add(
           row(
@@ -76,11 +76,11 @@ final class ResultsTable {
                       received)
                   : String.format(
                       Locale.ROOT,
-                      "p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (published %,.0f/s)",
+                      "p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (published %,.0f/s; mean p50, worst iteration for the rest)",
                       secondaryMean(result, "p50Millis"),
                       p99,
-                      secondaryMean(result, "p999Millis"),
-                      secondaryMean(result, "maxMillis"),
+                      secondaryMax(result, "p999Millis"),
+                      secondaryMax(result, "maxMillis"),
                       secondaryMean(result, "publishedPerSecond")),
               result.path("params").path("rate").asText().equals("2000") ? "p99 ≤ 50 ms" : "",
               result.path("params").path("rate").asText().equals("2000")
@@ -117,6 +117,17 @@ final class ResultsTable {
       }
     }
     return count == 0 ? 0 : sum / count;
+  }
+
+  /** Returns the highest value of a secondary result over the iterations: the worst iteration. */
+  static double secondaryMax(JsonNode result, String name) {
+    double max = 0;
+    for (JsonNode fork : result.path("secondaryMetrics").path(name).path("rawData")) {
+      for (JsonNode value : fork) {
+        max = Math.max(max, value.asDouble());
+      }
+    }
+    return max;
   }
 
   /** Returns deliveries per second from a single-shot score in microseconds per delivery. */

@@ -59,6 +59,17 @@ final class ScratchDatabases implements AutoCloseable {
         : "PostgreSQL at " + postgresUrl.replaceAll("(?i)password=[^&]*", "password=****");
   }
 
+  /** Creates a database of the kind a benchmark's {@code database} parameter names. */
+  ScratchDatabase create(String database) throws IOException {
+    return switch (database) {
+      case "h2" -> newH2();
+      case "postgresql" -> newPostgres();
+      default ->
+          throw new IllegalArgumentException(
+              "database '" + database + "' is not supported: use h2 or postgresql");
+    };
+  }
+
   /** Creates an H2 file database in a new temporary folder. */
   ScratchDatabase newH2() throws IOException {
     Path folder = Files.createTempDirectory("webhooks-bench-h2-");

@@ -37,7 +37,7 @@ public record Attempt(
   /** Bytes of each response body kept with the attempt: 4 KiB. */
   public static final int MAX_RESPONSE_BYTES = 4096;
 
-  /** What started an attempt. */
+  /** The cause that started an attempt. */
   public enum Trigger {
     /** A publish or the retry schedule. */
     SCHEDULED,

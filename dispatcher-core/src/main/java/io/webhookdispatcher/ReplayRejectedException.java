@@ -4,13 +4,13 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * A replay or recovery that was rejected before anything was stored. The message says why and what
- * to do; {@link #reason()} tells the cases apart, for example to choose an HTTP status.
+ * A replay or recovery that was rejected before anything was stored. The message gives the cause
+ * and what to do, and {@link #reason()} tells the cases apart, for example to choose an HTTP status.
  */
 public class ReplayRejectedException extends WebhookException {
   private static final long serialVersionUID = 1L;
 
-  /** Why nothing was queued. */
+  /** The cause of a rejection. */
   public enum Reason {
     /** The endpoint never existed or was deleted. */
     ENDPOINT_NOT_FOUND,

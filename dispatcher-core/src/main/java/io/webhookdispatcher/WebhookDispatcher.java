@@ -70,7 +70,7 @@ public final class WebhookDispatcher implements AutoCloseable {
   /** How long a rotated-out secret keeps signing unless the caller sets another period: 1 day. */
   public static final Duration DEFAULT_SECRET_GRACE_PERIOD = Duration.ofDays(1);
 
-  /** Longest time that a rotated-out secret keeps signing: 7 days, as in the Svix API 1.1.1. */
+  /** Maximum time that a rotated-out secret keeps signing: 7 days, as in the Svix API 1.1.1. */
   public static final Duration MAX_SECRET_GRACE_PERIOD = Duration.ofDays(7);
 
   /** Endpoints per page of {@link #listEndpoints} unless the caller sets another limit: 50. */

@@ -64,15 +64,15 @@ public final class WebhookSigner {
       this.mac = mac;
     }
 
-    Mac initializedWith(SecretKeySpec wanted) {
-      if (key != wanted) {
+    Mac initializedWith(SecretKeySpec requested) {
+      if (key != requested) {
         try {
-          mac.init(wanted);
+          mac.init(requested);
         } catch (GeneralSecurityException e) {
           key = null;
           throw new IllegalStateException("HmacSHA256 rejected the key", e);
         }
-        key = wanted;
+        key = requested;
       }
       return mac;
     }

@@ -46,7 +46,9 @@ final class ScratchDatabases implements AutoCloseable {
   ScratchDatabases(String postgresUrl) {
     if (postgresUrl != null && !POSTGRES_URL.matcher(postgresUrl).matches()) {
       throw new IllegalArgumentException(
-          "WEBHOOKS_BENCH_POSTGRES_URL is invalid: expected a URL such as"
+          "WEBHOOKS_BENCH_POSTGRES_URL '"
+              + postgresUrl.replaceAll("(?i)password=[^&]*", "password=****")
+              + "' is invalid: expected a URL such as"
               + " jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
     }
     this.postgresUrl = postgresUrl;

@@ -154,7 +154,7 @@ public interface OutboxStore {
    *
    * @param after the position of the last attempt of the previous page, or {@code null} for the
    *     newest attempts
-   * @param succeeded {@code true} for attempts answered with a 2xx status only, {@code false} for
+   * @param succeeded {@code true} for attempts with a 2xx response status only, {@code false} for
    *     the others only, {@code null} for both
    */
   default List<PositionedAttempt> attemptsOfEndpoint(

@@ -1,6 +1,6 @@
 package io.webhookdispatcher.spi;
 
-/** What {@link OutboxStore#replay} did with a message and an endpoint. */
+/** The result of {@link OutboxStore#replay} for a message and an endpoint. */
 public enum ReplayOutcome {
   /** A new delivery, pending and due now, was stored. */
   QUEUED,

@@ -254,28 +254,17 @@ interface Dialect {
   }
 
   /**
-   * Returns the queries with which the store picks each endpoint's fair share of due deliveries in
-   * Java, or empty when {@link #lockDueDeliveryIds()} or {@link #leaseDueDeliveries()} pick it in
-   * SQL. With them, {@link #lockDueDeliveryIds()} locks the chosen ids, bound as {@code
-   * <deliveryIds>}.
+   * Returns the query that counts each endpoint's live leases when the store picks each endpoint's
+   * fair share of due deliveries in Java, with {@link StandardSql#SELECT_LIVE_ENDPOINT_IDS} and
+   * {@link StandardSql#SELECT_DUE_OF_ENDPOINT}, endpoint by endpoint. Empty when {@link
+   * #lockDueDeliveryIds()} or {@link #leaseDueDeliveries()} pick the share in SQL. With it, {@link
+   * #lockDueDeliveryIds()} locks the chosen ids, bound as {@code <deliveryIds>}. The query returns
+   * {@code endpoint_id} and {@code leased}, the number of its deliveries under a live lease, and
+   * differs per database so that each reads it through an index.
    */
-  default Optional<FairShareQueries> fairShareInJava() {
+  default Optional<String> countLeasedForFairShareInJava() {
     return Optional.empty();
   }
-
-  /**
-   * Queries for a fair share picked in Java, endpoint by endpoint, so that a claim reads no more
-   * rows than the endpoints' room under the per-endpoint limit.
-   *
-   * @param countLeasedByEndpoint returns {@code endpoint_id} and {@code leased}, the number of its
-   *     deliveries under a live lease
-   * @param selectLiveEndpointIds returns the {@code id} of every endpoint that is not deleted
-   * @param selectDueOfEndpoint returns {@code id} and {@code next_attempt_at} of the oldest due
-   *     deliveries of {@code :endpointId} that no live lease holds, at most {@code :limit}, oldest
-   *     due first
-   */
-  record FairShareQueries(
-      String countLeasedByEndpoint, String selectLiveEndpointIds, String selectDueOfEndpoint) {}
 
   /**
    * Returns the SQL expression for the database's current time in the form that its time columns

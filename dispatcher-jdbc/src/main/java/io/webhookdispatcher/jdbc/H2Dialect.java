@@ -94,23 +94,6 @@ final class H2Dialect implements Dialect {
       GROUP BY endpoint_id\
       """;
 
-  private static final String SELECT_LIVE_ENDPOINT_IDS =
-      """
-      SELECT id FROM webhook_endpoint WHERE deleted_at IS NULL AND disabled_at IS NULL\
-      """;
-
-  private static final String SELECT_DUE_OF_ENDPOINT =
-      """
-      SELECT id, next_attempt_at
-      FROM webhook_delivery
-      WHERE endpoint_id = :endpointId
-        AND state = 'PENDING'
-        AND next_attempt_at <= CURRENT_TIMESTAMP
-        AND (lease_until IS NULL OR lease_until < CURRENT_TIMESTAMP)
-      ORDER BY next_attempt_at, id
-      LIMIT :limit\
-      """;
-
   private static final String LOCK_CHOSEN_DELIVERY_IDS =
       """
       SELECT id
@@ -242,10 +225,8 @@ final class H2Dialect implements Dialect {
   }
 
   @Override
-  public Optional<FairShareQueries> fairShareInJava() {
-    return Optional.of(
-        new FairShareQueries(
-            COUNT_LEASED_BY_ENDPOINT, SELECT_LIVE_ENDPOINT_IDS, SELECT_DUE_OF_ENDPOINT));
+  public Optional<String> countLeasedForFairShareInJava() {
+    return Optional.of(COUNT_LEASED_BY_ENDPOINT);
   }
 
   @Override

@@ -203,14 +203,15 @@ public final class JdbcWebhookStore implements OutboxStore, EndpointStore, AutoC
   public List<ClaimedDelivery> recordAndClaim(
       List<DeliveryResult> results, String nodeId, int limit, int maxPerEndpoint, Duration lease) {
     Objects.requireNonNull(results, "results");
-    results.forEach(JdbcWebhookStore::validate);
-    validateClaim(nodeId, limit, maxPerEndpoint, lease);
-    if (results.isEmpty() || limit == 0) {
-      if (!results.isEmpty()) {
-        record(results);
-      }
+    if (results.isEmpty()) {
       return claim(nodeId, limit, maxPerEndpoint, lease);
     }
+    validateClaim(nodeId, limit, maxPerEndpoint, lease);
+    if (limit == 0) {
+      record(results);
+      return List.of();
+    }
+    results.forEach(JdbcWebhookStore::validate);
     if (!dialect.serializesClaims()) {
       return recordThenLease(results, nodeId, limit, maxPerEndpoint, lease);
     }

@@ -134,9 +134,9 @@ final class MySqlDialect implements Dialect {
 
   /**
    * Counts each endpoint's deliveries under a live lease, through the lease token index. Only pending
-   * rows carry a lease token, since every change of state clears it. The store
-   * picks each endpoint's fair share of due rows in Java with it, endpoint by endpoint, so a claim
-   * reads no more rows than the endpoints' room, then locks the chosen ids.
+   * rows carry a lease token, since every change of state clears it. The store picks each
+   * endpoint's fair share of due rows in Java with it, endpoint by endpoint, so a claim reads no
+   * more rows than the endpoints' room, then locks the chosen ids.
    */
   private static final String COUNT_LEASED_BY_ENDPOINT =
       """
@@ -144,23 +144,6 @@ final class MySqlDialect implements Dialect {
       FROM webhook_delivery
       WHERE lease_token IS NOT NULL AND lease_until >= UTC_TIMESTAMP(6)
       GROUP BY endpoint_id\
-      """;
-
-  private static final String SELECT_LIVE_ENDPOINT_IDS =
-      """
-      SELECT id FROM webhook_endpoint WHERE deleted_at IS NULL AND disabled_at IS NULL\
-      """;
-
-  private static final String SELECT_DUE_OF_ENDPOINT =
-      """
-      SELECT id, next_attempt_at
-      FROM webhook_delivery
-      WHERE endpoint_id = :endpointId
-        AND state = 'PENDING'
-        AND next_attempt_at <= UTC_TIMESTAMP(6)
-        AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP(6))
-      ORDER BY next_attempt_at, id
-      LIMIT :limit\
       """;
 
   /** Locks the chosen deliveries that are still due and unleased, skipping rows locked by others. */
@@ -323,10 +306,8 @@ final class MySqlDialect implements Dialect {
   }
 
   @Override
-  public Optional<FairShareQueries> fairShareInJava() {
-    return Optional.of(
-        new FairShareQueries(
-            COUNT_LEASED_BY_ENDPOINT, SELECT_LIVE_ENDPOINT_IDS, SELECT_DUE_OF_ENDPOINT));
+  public Optional<String> countLeasedForFairShareInJava() {
+    return Optional.of(COUNT_LEASED_BY_ENDPOINT);
   }
 
   @Override

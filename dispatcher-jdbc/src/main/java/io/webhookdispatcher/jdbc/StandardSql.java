@@ -161,6 +161,29 @@ final class StandardSql {
       ORDER BY d.next_attempt_at, d.id\
       """;
 
+  /** Selects the endpoints whose deliveries a claim may lease: not deleted and not disabled. */
+  static final String SELECT_LIVE_ENDPOINT_IDS =
+      """
+      SELECT id FROM webhook_endpoint WHERE deleted_at IS NULL AND disabled_at IS NULL\
+      """;
+
+  /**
+   * Selects {@code id} and {@code next_attempt_at} of the oldest due deliveries of {@code
+   * :endpointId} that no live lease holds, at most {@code :limit}, oldest due first, where {@code
+   * <now>} is the database's current time.
+   */
+  static final String SELECT_DUE_OF_ENDPOINT =
+      """
+      SELECT id, next_attempt_at
+      FROM webhook_delivery
+      WHERE endpoint_id = :endpointId
+        AND state = 'PENDING'
+        AND next_attempt_at <= <now>
+        AND (lease_until IS NULL OR lease_until < <now>)
+      ORDER BY next_attempt_at, id
+      LIMIT :limit\
+      """;
+
   /**
    * Locks the pending rows among {@code <deliveryIds>} in id order, so that concurrent writers lock
    * in one order, and returns their lease tokens.

@@ -193,11 +193,11 @@ final class StoreOperations {
   }
 
   private static void logOutcomes(List<DeliveryResult> results, List<DeliveryResult> recorded) {
-    Set<DeliveryResult> kept = Collections.newSetFromMap(new IdentityHashMap<>());
-    kept.addAll(recorded);
+    Set<DeliveryResult> recordedSet = Collections.newSetFromMap(new IdentityHashMap<>());
+    recordedSet.addAll(recorded);
     for (DeliveryResult result : results) {
       ClaimedDelivery delivery = result.delivery();
-      if (kept.contains(result)) {
+      if (recordedSet.contains(result)) {
         LOG.debug(
             "Recorded attempt {} of delivery {} for message {} to endpoint {}: {}",
             delivery.attempt(),
@@ -664,9 +664,9 @@ final class StoreOperations {
             .bind("leaseOwner", nodeId)
             .bind("leaseMillis", Math.max(1, lease.toMillis()));
     Optional<String> lockDueIds = dialect.lockDueDeliveryIds();
-    Optional<Dialect.FairShareQueries> fairShare = dialect.fairShareInJava();
-    if (fairShare.isPresent()) {
-      List<Long> chosen = chooseFairShare(handle, fairShare.get(), limit, maxPerEndpoint);
+    Optional<String> countLeased = dialect.countLeasedForFairShareInJava();
+    if (countLeased.isPresent()) {
+      List<Long> chosen = chooseFairShare(handle, countLeased.get(), limit, maxPerEndpoint);
       if (chosen.isEmpty()) {
         return 0;
       }
@@ -699,11 +699,11 @@ final class StoreOperations {
    * maxPerEndpoint} beside its leased ones, and returns the ids of the oldest {@code limit} of
    * them.
    */
-  private static List<Long> chooseFairShare(
-      Handle handle, Dialect.FairShareQueries queries, int limit, int maxPerEndpoint) {
+  private List<Long> chooseFairShare(
+      Handle handle, String countLeasedByEndpoint, int limit, int maxPerEndpoint) {
     Map<UUID, Integer> leasedByEndpoint = new HashMap<>();
     handle
-        .createQuery(queries.countLeasedByEndpoint())
+        .createQuery(countLeasedByEndpoint)
         .map(
             (rs, context) ->
                 Map.entry(
@@ -711,7 +711,7 @@ final class StoreOperations {
         .forEach(entry -> leasedByEndpoint.put(entry.getKey(), entry.getValue()));
     List<UUID> endpointIds =
         handle
-            .createQuery(queries.selectLiveEndpointIds())
+            .createQuery(StandardSql.SELECT_LIVE_ENDPOINT_IDS)
             .map((rs, context) -> ColumnTypes.read(rs, "id", UUID.class, context))
             .list();
     List<DueRow> candidates = new ArrayList<>();
@@ -721,7 +721,8 @@ final class StoreOperations {
         continue;
       }
       handle
-          .createQuery(queries.selectDueOfEndpoint())
+          .createQuery(StandardSql.SELECT_DUE_OF_ENDPOINT)
+          .define("now", dialect.currentTimestamp())
           .bind("endpointId", endpointId)
           .bind("limit", Math.min(room, limit))
           .map(
